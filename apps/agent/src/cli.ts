@@ -2,7 +2,7 @@
 // The `kdumpfleet` CLI. Each subcommand lives in `commands/<name>.ts` and exports
 // `command: AgentCommand`; the dispatcher loads only the one asked for, so `triage` does not pay
 // for loading the uploader and vice versa.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentCommand } from './command.js';
@@ -11,6 +11,7 @@ import { EXIT_ERROR, UsageError } from './command.js';
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
 function availableCommands(): string[] {
+  if (!existsSync(commandsDir)) return [];
   return readdirSync(commandsDir)
     .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'))
     .map((f) => f.slice(0, -3))
