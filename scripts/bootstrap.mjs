@@ -76,8 +76,13 @@ function ensureDebianPackages(scope) {
 
 function build() {
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'false' },
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
   });
+  // npm links a workspace's bin only if its target exists at install time, and on a fresh
+  // clone dist/ is built after `npm ci`: link `kdumpfleet` now so `npx kdumpfleet` works.
+  if (!existsSync(join(root, 'node_modules', '.bin', 'kdumpfleet'))) {
+    run('npm', ['rebuild', '@kdumpfleet/agent', '--ignore-scripts']);
+  }
 }
 
 const command = process.argv[2];
