@@ -1,1 +1,3 @@
-export const placeholder = 'libs/contracts';
+export * from './config.js';
+export * from './uploads.js';
+export * from './dumps.js';
