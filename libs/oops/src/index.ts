@@ -1,1 +1,13 @@
-export const placeholder = 'libs/oops';
+export { parseKernelLog, choosePrimary, MAX_REPORTS, MAX_REPORT_LINES } from './parse.js';
+export type { ParsedKernelLog } from './parse.js';
+export type { CrashReport, Culprit } from './report.js';
+export type { Frame, FrameSection, InstructionPointer } from './frame.js';
+export { baseSymbol, parseFrame, parseInstructionPointer } from './frame.js';
+export { OOPS_KINDS, KIND_TABLE } from './kinds.js';
+export type { OopsKind, KindEntry } from './kinds.js';
+export { TAINT_FLAGS, decodeTaint, parseTaint } from './taint.js';
+export type { Taint } from './taint.js';
+export { isMachinery, MACHINERY_GROUPS } from './machinery.js';
+export { computeSignature, normalizeMessage, SIGNATURE_FRAMES } from './signature.js';
+export { parseLogLine, splitLogLines } from './log-lines.js';
+export type { LogLine } from './log-lines.js';
