@@ -65,10 +65,7 @@ function segment(lines: readonly LogLine[]): ReportSpan[] {
       continue;
     }
     if (open !== null) open.end = Math.min(i, open.start + MAX_REPORT_LINES);
-    if (spans.length >= MAX_REPORTS) {
-      open = null;
-      break;
-    }
+    if (spans.length >= MAX_REPORTS) break;
     open = { entry, match, start: i, end: Math.min(lines.length, i + MAX_REPORT_LINES) };
     spans.push(open);
     lastHeaderLine = i;
