@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './uploads.js';
 export * from './dumps.js';
+export * from './triage.js';
