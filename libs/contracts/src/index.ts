@@ -1,4 +1,5 @@
 export * from './config.js';
 export * from './uploads.js';
 export * from './dumps.js';
+export * from './readiness.js';
 export * from './triage.js';
