@@ -53,7 +53,10 @@ export function parseByteSize(text: string): number | null {
 export const durationMsSchema = z.string().transform((text, ctx) => {
   const ms = parseDurationMs(text);
   if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `not a duration (e.g. 24h, 30m, 90s, 3600): '${text}'` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a duration (e.g. 24h, 30m, 90s, 3600): '${text}'`,
+    });
     return z.NEVER;
   }
   return ms;

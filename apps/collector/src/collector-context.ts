@@ -1,0 +1,69 @@
+import type { Server } from '@tus/server';
+import pino, { type Logger } from 'pino';
+import { AccessTokens } from './auth/access.js';
+import type { CollectorConfig } from './config/environment.js';
+import { openDatabase, type CollectorDb } from './db/database.js';
+import { DumpsRepository } from './dumps/dumps.repository.js';
+import { CollectorMetrics } from './metrics/collector-metrics.js';
+import { createObjectStore } from './storage/create-object-store.js';
+import type { CollectorObjectStore } from './storage/object-store.js';
+import { DumpIngest } from './uploads/dump-ingest.js';
+import { createTusBackend } from './uploads/tus-datastore.js';
+import { createTusServer } from './uploads/tus-endpoint.js';
+import { UploadJanitor } from './uploads/upload-janitor.js';
+import { UploadsRepository } from './uploads/uploads.repository.js';
+
+/** Everything the collector runs on, built once from validated config (also for `worker`). */
+export interface CollectorContext {
+  config: CollectorConfig;
+  logger: Logger;
+  db: CollectorDb;
+  store: CollectorObjectStore;
+  access: AccessTokens;
+  dumps: DumpsRepository;
+  uploads: UploadsRepository;
+  metrics: CollectorMetrics;
+  ingest: DumpIngest;
+  tus: Server;
+  janitor: UploadJanitor;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'kdumpfleet-collector' } });
+}
+
+export async function createCollectorContext(
+  config: CollectorConfig,
+  tokens: { uploadTokens: string[]; adminToken: string },
+  logger: Logger,
+): Promise<CollectorContext> {
+  const db = await openDatabase(config.dataDir);
+  const store = createObjectStore(config);
+  const dumps = new DumpsRepository(db);
+  const uploads = new UploadsRepository(db);
+  const metrics = new CollectorMetrics(dumps);
+  const backend = createTusBackend(config, store);
+  const ingest = new DumpIngest(dumps, uploads, backend.area, store, metrics, logger);
+  const tus = createTusServer({
+    config,
+    datastore: backend.datastore,
+    uploads,
+    ingest,
+    metrics,
+    log: logger,
+  });
+  const janitor = new UploadJanitor(tus, uploads, ingest, config.uploadExpiryMs, logger);
+  return {
+    config,
+    logger,
+    db,
+    store,
+    access: new AccessTokens(tokens.uploadTokens, tokens.adminToken),
+    dumps,
+    uploads,
+    metrics,
+    ingest,
+    tus,
+    janitor,
+  };
+}

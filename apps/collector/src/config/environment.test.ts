@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './environment.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      storage: 'fs',
+      s3: null,
+      uploadTokens: [],
+      adminToken: null,
+      uploadExpiryMs: 24 * 3600 * 1000,
+      maxDumpSize: 256 * 1024 ** 3,
+      logLevel: 'info',
+    });
+    expect(c.dataDir).toMatch(/\/var$/);
+  });
+  it('reads units for durations and sizes', () => {
+    const c = loadConfig({
+      UPLOAD_EXPIRY: '30m',
+      MAX_DUMP_SIZE: '10GB',
+      UPLOAD_TOKENS: 'a'.repeat(16) + ', ' + 'b'.repeat(20),
+    });
+    expect(c.uploadExpiryMs).toBe(30 * 60_000);
+    expect(c.maxDumpSize).toBe(10e9);
+    expect(c.uploadTokens).toEqual(['a'.repeat(16), 'b'.repeat(20)]);
+    expect(loadConfig({ UPLOAD_EXPIRY: '3600' }).uploadExpiryMs).toBe(3_600_000);
+  });
+  it('names the bad variable', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ PORT: 'x' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ STORAGE: 'tape' }, 'STORAGE'],
+      [{ UPLOAD_EXPIRY: 'soon' }, 'UPLOAD_EXPIRY'],
+      [{ MAX_DUMP_SIZE: '12 parsecs' }, 'MAX_DUMP_SIZE'],
+      [{ UPLOAD_TOKENS: 'short' }, 'UPLOAD_TOKENS'],
+      [{ STORAGE: 's3' }, 'S3_ENDPOINT'],
+      [
+        { STORAGE: 's3', S3_ENDPOINT: 'http://x:1', S3_BUCKET: 'b', S3_ACCESS_KEY: 'k' },
+        'S3_SECRET_KEY',
+      ],
+    ];
+    for (const [env, field] of cases) {
+      let err: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, field).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).field).toBe(field);
+    }
+  });
+});

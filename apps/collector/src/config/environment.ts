@@ -1,0 +1,137 @@
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { byteSizeSchema, durationMsSchema } from '@kdumpfleet/contracts';
+
+/** Raised when an environment variable is missing or malformed; `field` names the variable. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const tokenList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  )
+  .refine(
+    (list) => list.every((t) => t.length >= 16),
+    'every token must be at least 16 characters',
+  );
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+/**
+ * Every environment variable the collector reads. Keep in sync with the table in README.md.
+ * Values are strings as they come from the environment; transforms give them types.
+ */
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./var'),
+  TMPDIR: z.string().min(1).optional(),
+  STORAGE: z.enum(['fs', 's3']).default('fs'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_BUCKET: optionalText,
+  S3_ACCESS_KEY: optionalText,
+  S3_SECRET_KEY: optionalText,
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_PART_SIZE: byteSizeSchema.default(64 * 1024 * 1024),
+  UPLOAD_TOKENS: tokenList.optional(),
+  ADMIN_TOKEN: optionalText.refine(
+    (t) => t === undefined || t.length >= 16,
+    'must be at least 16 characters',
+  ),
+  UPLOAD_EXPIRY: durationMsSchema.default(24 * 3_600_000),
+  UPLOAD_CLEANUP_INTERVAL: durationMsSchema.default(15 * 60_000),
+  MAX_DUMP_SIZE: byteSizeSchema.default(256 * 1024 ** 3),
+  MIN_FREE_DATA: byteSizeSchema.default(1024 ** 3),
+  MIN_FREE_TMP: byteSizeSchema.default(256 * 1024 ** 2),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE: durationMsSchema.default(10_000),
+});
+
+export interface S3Config {
+  endpoint: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+  partSize: number;
+}
+
+export interface CollectorConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  tmpDir: string;
+  storage: 'fs' | 's3';
+  s3: S3Config | null;
+  /** Empty until tokens are resolved (configured or generated, see tokens.ts). */
+  uploadTokens: string[];
+  adminToken: string | null;
+  uploadExpiryMs: number;
+  uploadCleanupIntervalMs: number;
+  maxDumpSize: number;
+  minFreeDataBytes: number;
+  minFreeTmpBytes: number;
+  logLevel: string;
+  shutdownGraceMs: number;
+}
+
+/** Validates the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Record<string, string>;
+  const parsed = environmentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  let s3: S3Config | null = null;
+  if (e.STORAGE === 's3') {
+    for (const name of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY', 'S3_SECRET_KEY'] as const) {
+      if (!e[name]) throw new ConfigError(name, 'required when STORAGE=s3');
+    }
+    s3 = {
+      endpoint: e.S3_ENDPOINT!,
+      bucket: e.S3_BUCKET!,
+      accessKey: e.S3_ACCESS_KEY!,
+      secretKey: e.S3_SECRET_KEY!,
+      region: e.S3_REGION,
+      partSize: e.S3_PART_SIZE,
+    };
+    if (s3.partSize < 5 * 1024 * 1024) throw new ConfigError('S3_PART_SIZE', 'must be ≥ 5MiB');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.DATA_DIR),
+    tmpDir: resolve(e.TMPDIR ?? tmpdir()),
+    storage: e.STORAGE,
+    s3,
+    uploadTokens: e.UPLOAD_TOKENS ?? [],
+    adminToken: e.ADMIN_TOKEN ?? null,
+    uploadExpiryMs: e.UPLOAD_EXPIRY,
+    uploadCleanupIntervalMs: e.UPLOAD_CLEANUP_INTERVAL,
+    maxDumpSize: e.MAX_DUMP_SIZE,
+    minFreeDataBytes: e.MIN_FREE_DATA,
+    minFreeTmpBytes: e.MIN_FREE_TMP,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
+  };
+}

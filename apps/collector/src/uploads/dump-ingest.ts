@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { DumpRecord } from '@kdumpfleet/contracts';
+import type { Logger } from 'pino';
+import type { DumpsRepository } from '../dumps/dumps.repository.js';
+import type { CollectorMetrics } from '../metrics/collector-metrics.js';
+import { dumpObjectKey, type CollectorObjectStore } from '../storage/object-store.js';
+import { sha256OfStream } from './sha256-of-stream.js';
+import type { UploadArea } from './upload-area.js';
+import type { UploadsRepository } from './uploads.repository.js';
+
+export class UnknownUploadError extends Error {
+  readonly code = 'UPLOAD_UNKNOWN';
+  constructor(readonly uploadId: string) {
+    super(`upload ${uploadId} has no record (created by another collector or purged)`);
+    this.name = 'UnknownUploadError';
+  }
+}
+
+/**
+ * Turns a complete tus upload into exactly one dump record: hash the stored bytes once, compare
+ * with what the host declared, store good bytes under their sha256 (once, however many dumps
+ * share them), record, then drop the upload. Every step can be repeated after a crash or a
+ * retried final PATCH and ends in the same single record.
+ */
+export class DumpIngest {
+  private readonly inFlight = new Map<string, Promise<DumpRecord>>();
+
+  constructor(
+    private readonly dumps: DumpsRepository,
+    private readonly uploads: UploadsRepository,
+    private readonly area: UploadArea,
+    private readonly store: CollectorObjectStore,
+    private readonly metrics: CollectorMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  finish(uploadId: string): Promise<DumpRecord> {
+    const running = this.inFlight.get(uploadId);
+    if (running) return running;
+    const p = this.finishOnce(uploadId).finally(() => this.inFlight.delete(uploadId));
+    this.inFlight.set(uploadId, p);
+    return p;
+  }
+
+  private async finishOnce(uploadId: string): Promise<DumpRecord> {
+    const done = await this.dumps.byUploadId(uploadId);
+    if (done) {
+      await this.area.discard(uploadId);
+      return done;
+    }
+    const upload = await this.uploads.byId(uploadId);
+    if (!upload) throw new UnknownUploadError(uploadId);
+
+    const { size, sha256 } = await sha256OfStream(await this.area.open(uploadId));
+    let reason: string | null = null;
+    if (upload.declared_size !== null && size !== Number(upload.declared_size)) {
+      reason = `size mismatch: declared ${upload.declared_size} bytes, stored ${size}`;
+    } else if (sha256 !== upload.declared_sha256) {
+      reason = `sha256 mismatch: declared ${upload.declared_sha256}, received ${sha256}`;
+    }
+
+    let storageKey: string | null = null;
+    if (reason === null) {
+      const twin = await this.dumps.receivedBySha256(sha256);
+      if (twin?.storageKey && (await this.store.stat(twin.storageKey))) {
+        storageKey = twin.storageKey;
+      } else {
+        storageKey = dumpObjectKey(sha256);
+        await this.area.promote(uploadId, storageKey);
+      }
+    }
+
+    const record = await this.dumps.insertOnce(
+      {
+        id: randomUUID(),
+        upload_id: uploadId,
+        node: upload.node,
+        filename: upload.filename,
+        size,
+        sha256,
+        declared_sha256: upload.declared_sha256,
+        encoding: upload.encoding,
+        state: reason === null ? 'received' : 'corrupt',
+        reason,
+        storage_key: storageKey,
+        kernel_release: upload.kernel_release,
+        captured_at: upload.captured_at,
+      },
+      new Date().toISOString(),
+    );
+    await this.uploads.setState(
+      uploadId,
+      reason === null ? 'finished' : 'failed',
+      record.id,
+      new Date().toISOString(),
+    );
+    await this.area.discard(uploadId);
+
+    this.metrics.uploadsFinished.inc({ state: record.state });
+    if (record.state === 'corrupt') this.metrics.uploadsFailed.inc({ reason: 'verification' });
+    this.log.info(
+      { uploadId, dumpId: record.id, state: record.state, size, sha256, reason },
+      record.state === 'received' ? 'dump received' : 'dump corrupt',
+    );
+    return record;
+  }
+}

@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { S3Store } from '@tus/s3-store';
+import type { DataStore } from '@tus/utils';
+import type { CollectorConfig } from '../config/environment.js';
+import type { CollectorObjectStore } from '../storage/object-store.js';
+import { fsUploadArea, s3UploadArea, type UploadArea } from './upload-area.js';
+
+export interface TusBackend {
+  datastore: DataStore;
+  area: UploadArea;
+}
+
+/** tus data store chosen by STORAGE: files under DATA_DIR/uploads, or S3 multipart uploads. */
+export function createTusBackend(config: CollectorConfig, store: CollectorObjectStore): TusBackend {
+  if (config.storage === 's3' && config.s3) {
+    const s3 = config.s3;
+    const datastore = new S3Store({
+      partSize: s3.partSize,
+      expirationPeriodInMilliseconds: config.uploadExpiryMs,
+      s3ClientConfig: {
+        bucket: s3.bucket,
+        region: s3.region,
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
+      },
+    });
+    return { datastore, area: s3UploadArea(datastore, store) };
+  }
+  const directory = join(config.dataDir, 'uploads');
+  mkdirSync(directory, { recursive: true });
+  const datastore = new FileStore({
+    directory,
+    expirationPeriodInMilliseconds: config.uploadExpiryMs,
+  });
+  return { datastore, area: fsUploadArea(directory, datastore, store) };
+}

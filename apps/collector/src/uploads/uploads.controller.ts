@@ -1,0 +1,36 @@
+import { All, Controller, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Server } from '@tus/server';
+import type { Request, Response } from 'express';
+import { UploaderGuard } from '../auth/guards.js';
+import { TUS_SERVER } from '../tokens.js';
+
+/**
+ * Hands the raw request to the tus server. The app runs without body parsers, so the PATCH body
+ * stream reaches the tus data store untouched.
+ */
+@ApiTags('uploads')
+@ApiBearerAuth()
+@Controller('api/v1/uploads')
+@UseGuards(UploaderGuard)
+export class UploadsController {
+  constructor(@Inject(TUS_SERVER) private readonly tus: Server) {}
+
+  @All()
+  @ApiOperation({
+    summary: 'tus 1.0 creation (POST, with or without body) and discovery (OPTIONS)',
+    description:
+      'Upload-Metadata keys: filename, node, sha256 (hex of the uploaded bytes), encoding ' +
+      '(none|zstd), optional kernel_release, captured_at (ISO-8601). Upload-Length above ' +
+      'MAX_DUMP_SIZE → 413. See https://tus.io/protocols/resumable-upload',
+  })
+  async create(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.tus.handle(req, res);
+  }
+
+  @All(':uploadId')
+  @ApiExcludeEndpoint()
+  async upload(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.tus.handle(req, res);
+  }
+}
