@@ -69,19 +69,19 @@ describe.skipIf(fixtures.length === 0).each(fixtures)('fixture $name', (f) => {
     for (const name of ['init_uts_ns', '_stext', 'prb', 'init_top_pgt']) {
       const addr = info.symbol(name)!;
       expect(addr, name).toBeDefined();
-      const hit = ks.lookup(addr + 1n);
-      expect(ks.address(name), name).toBe(addr);
+      const hit = await ks.lookup(addr + 1n);
+      expect(await ks.address(name), name).toBe(addr);
       // the symbol at that address (or an alias the kernel lists first) with offset 1
       expect(hit?.address, name).toBe(addr);
       expect(hit?.offset).toBe(1n);
     }
-    expect(ks.lookup(info.symbol('init_uts_ns')!)?.name).toBe('init_uts_ns');
+    expect((await ks.lookup(info.symbol('init_uts_ns')!))?.name).toBe('init_uts_ns');
     // a function's size is the gap to the next symbol, and it contains its own code
-    const panicAt = ks.address('panic')!;
-    const panic = ks.lookup(panicAt + 4n)!;
+    const panicAt = (await ks.address('panic'))!;
+    const panic = (await ks.lookup(panicAt + 4n))!;
     expect(panic.name).toBe('panic');
     expect(panic.type.toLowerCase()).toBe('t');
     expect(panic.size > 4n).toBe(true);
-    expect(ks.lookup(panicAt + panic.size)?.name).not.toBe('panic');
+    expect((await ks.lookup(panicAt + panic.size))?.name).not.toBe('panic');
   });
 });
