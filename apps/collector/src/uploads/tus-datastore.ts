@@ -24,6 +24,10 @@ export function createTusBackend(config: CollectorConfig, store: CollectorObject
         region: s3.region,
         endpoint: s3.endpoint,
         forcePathStyle: true,
+        // The SDK's default streaming checksums (aws-chunked with trailers) are not understood
+        // by every S3 server (Ceph RGW 16 answers 411 MissingContentLength): only when required.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
         credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
       },
     });

@@ -76,6 +76,11 @@ export function createTusServer(deps: TusEndpointDeps): Server {
       log.info({ uploadId: upload.id, node: meta.node, size: upload.size }, 'upload created');
       return {};
     },
+    onResponseError(req, err) {
+      const status = (err as Partial<TusHookError>).status_code ?? 500;
+      if (status >= 500) log.error({ err, method: req.method, url: req.url }, 'tus request failed');
+      return undefined;
+    },
     async onUploadFinish(_req, upload) {
       try {
         const dump = await ingest.finish(upload.id);
