@@ -41,5 +41,7 @@ export function hasFlag(args: string[], name: string): boolean {
 /** True when `text` looks like a command line: printable, one line, not binary. */
 export function looksLikeCmdline(text: string): boolean {
   const body = text.replace(/\n$/, '');
+  // Control characters (other than the final newline) mean binary garbage, not a command line.
+  // eslint-disable-next-line no-control-regex
   return !/[\x00-\x08\x0b-\x1f\x7f]/.test(body) && !body.includes('\n');
 }

@@ -24,10 +24,7 @@ export const captureKernelLoaded: Rule = {
       );
     }
     if (snap.kexecCrashLoaded.state !== 'ok')
-      return unknown(
-        `cannot read /sys/kernel/kexec_crash_loaded (${snap.kexecCrashLoaded.detail})`,
-        ev,
-      );
+      return unknown(`cannot use ${describe(snap.kexecCrashLoaded)}`, ev);
     if (facts.captureLoaded) return pass('a capture kernel is loaded', ev);
     return fail('no capture kernel is loaded: a panic now would not be captured', ev);
   },

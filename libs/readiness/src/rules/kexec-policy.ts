@@ -30,7 +30,11 @@ export const kexecLoadLimit: Rule = {
   evaluate({ snap, facts }) {
     const f = snap.sysctl['kernel/kexec_load_limit_panic'];
     const ev = [describe(f)];
-    if (f.state === 'missing') return skip('no kexec_load_limit_panic (kernel before 6.6 or without kexec): no load limit', ev);
+    if (f.state === 'missing')
+      return skip(
+        'no kexec_load_limit_panic (kernel before 6.6 or without kexec): no load limit',
+        ev,
+      );
     if (f.state !== 'ok') return warn(`cannot read kexec_load_limit_panic (${f.detail})`, ev);
     if (f.value !== 0) return pass(f.value === -1 ? 'no limit' : `${f.value} loads left`, ev);
     if (facts.captureLoaded) return warn(`kexec_load_limit_panic=0: ${RELOAD_WARNING}`, ev);

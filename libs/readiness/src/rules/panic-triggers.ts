@@ -12,7 +12,7 @@ function knob(
   goodMsg: string,
 ): RuleOutcome {
   const ev = [describe(f)];
-  if (f.state !== 'ok' || f.value === null) return warn(`cannot read ${name} (${f.detail})`, ev);
+  if (f.state !== 'ok' || f.value === null) return warn(`cannot use ${name}: ${describe(f)}`, ev);
   return good(f.value)
     ? pass(goodMsg.replace('%v', String(f.value)), ev)
     : fail(bad.replace('%v', String(f.value)), ev);

@@ -13,7 +13,7 @@ export const crashkernelRequested: Rule = {
     const ev = [describe(snap.cmdline, (a) => a.join(' '))];
     if (facts.fadumpActive) return skip('fadump is in use; it does not need crashkernel=', ev);
     if (snap.cmdline.state !== 'ok')
-      return unknown(`cannot read the kernel command line (${snap.cmdline.detail})`, ev);
+      return unknown(`cannot use the kernel command line: ${describe(snap.cmdline)}`, ev);
     if (facts.crashkernelArgs.length === 0)
       return fail('no crashkernel= parameter in the kernel command line', ev);
     if (facts.request.errors.length > 0)
@@ -51,7 +51,7 @@ export const crashkernelReserved: Rule = {
     if (facts.fadumpActive) return skip('fadump reserves its own memory', ev);
     if (facts.reservedBytes === null)
       return unknown(
-        'cannot tell whether memory is reserved: /sys/kernel/kexec_crash_size and /proc/iomem unreadable',
+        `cannot tell whether memory is reserved: ${describe(snap.kexecCrashSize)}; ${describe(snap.iomem)}`,
         ev,
       );
     if (facts.reservedBytes === 0) {

@@ -36,6 +36,7 @@ import {
   crashkernelReserved,
   crashkernelSize,
 } from './reservation.js';
+import { hostFiles } from './host-files.js';
 import type { Rule } from './rule.js';
 import { kexecPresent, makedumpfilePresent, makedumpfileVersion } from './tools.js';
 
@@ -74,4 +75,5 @@ export const RULES: readonly Rule[] = [
   panicOnOom,
   nmiPanic,
   sysrqCrash,
+  hostFiles,
 ];

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { readDebianConfig, DEBIAN_CONFIG } from '../kdump-config/debian.js';
 import type { KdumpConfig } from '../kdump-config/kdump-config.js';
 import { KDUMPFLEET_CONFIG, readKdumpfleetConfig } from '../kdump-config/kdumpfleet.js';
-import { readRhelConfig, RHEL_CONFIG, RHEL_SYSCONFIG } from '../kdump-config/rhel.js';
+import { readRhelConfig, RHEL_CONFIG } from '../kdump-config/rhel.js';
 import { readSuseConfig, SUSE_SYSCONFIG } from '../kdump-config/suse.js';
 import { looksLikeCmdline, splitCmdline } from '../procfs/cmdline.js';
 import { parseIomem } from '../procfs/iomem.js';
