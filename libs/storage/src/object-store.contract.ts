@@ -216,8 +216,8 @@ export function describeObjectStoreContract(
       const k = key();
       const failing = Readable.from(
         (async function* () {
-          yield randomBytes(1 << 20);
-          yield randomBytes(1 << 20);
+          // 12 MiB: past one S3 part, so a multipart upload is under way when it fails
+          for (let i = 0; i < 3; i++) yield randomBytes(4 << 20);
           throw new Error('client went away');
         })(),
       );
