@@ -40,6 +40,8 @@ export function decompressPage(
       break;
     }
   }
+  // plain Uint8Array whatever the codec returned (Buffer from zlib)
+  if (Buffer.isBuffer(out)) out = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   if (out.length !== pageSize) {
     throw new Error(`${kind} page decompressed to ${out.length} bytes, expected ${pageSize}`);
   }

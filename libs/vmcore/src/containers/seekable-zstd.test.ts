@@ -7,8 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openVmcoreFile } from '../index.js';
 import { decompressZstdToTemp, listVmcoreFixtures } from '../testing/fixtures.js';
 
-const fixture = listVmcoreFixtures().find((f) => f.truth.format === 'elf' && f.dumpPath.endsWith('.zst'));
-if (!fixture) console.warn('no .elf.zst vmcore fixture found: seekable-zstd container test skipped');
+const fixture = listVmcoreFixtures().find(
+  (f) => f.truth.format === 'elf' && f.dumpPath.endsWith('.zst'),
+);
+if (!fixture)
+  console.warn('no .elf.zst vmcore fixture found: seekable-zstd container test skipped');
 
 describe.skipIf(!fixture)('seekable zstd container', () => {
   const temps: string[] = [];
@@ -21,7 +24,11 @@ describe.skipIf(!fixture)('seekable zstd container', () => {
     const plain = await decompressZstdToTemp(f.dumpPath);
     temps.push(dirname(plain));
     const seekable = join(dirname(plain), 'vmcore.szst');
-    await pipeline(createReadStream(plain), createSeekableCompressor({ frameSize: 4 * 1024 * 1024 }), createWriteStream(seekable));
+    await pipeline(
+      createReadStream(plain),
+      createSeekableCompressor({ frameSize: 4 * 1024 * 1024 }),
+      createWriteStream(seekable),
+    );
 
     const ref = await openVmcoreFile(plain, { containerHint: 'zstd' });
     const refLog = await ref.readKernelLog();
@@ -41,7 +48,9 @@ describe.skipIf(!fixture)('seekable zstd container', () => {
       // the header, notes, a few page-table pages and the printk ring live in a handful of frames
       expect(v.bytesRead).toBeGreaterThan(0);
       expect(v.bytesRead / size).toBeLessThan(0.5);
-      console.log(`seekable zstd: read ${v.bytesRead} of ${size} compressed bytes (${((100 * v.bytesRead) / size).toFixed(1)} %)`);
+      console.log(
+        `seekable zstd: read ${v.bytesRead} of ${size} compressed bytes (${((100 * v.bytesRead) / size).toFixed(1)} %)`,
+      );
     } finally {
       await v.close();
     }

@@ -24,7 +24,11 @@ export class SeekableZstdSource implements ByteSource {
       const table = await readSeekTable(read, inner.size);
       return new SeekableZstdSource(inner, new SeekableZstdReader(read, table));
     } catch (e) {
-      throw new VmcoreContainerError('BAD_SEEKABLE_ZSTD', `${inner.description}: ${(e as Error).message}`, inner.size);
+      throw new VmcoreContainerError(
+        'BAD_SEEKABLE_ZSTD',
+        `${inner.description}: ${(e as Error).message}`,
+        inner.size,
+      );
     }
   }
 
@@ -44,7 +48,11 @@ export class SeekableZstdSource implements ByteSource {
     try {
       return await this.reader.read(offset, n);
     } catch (e) {
-      throw new VmcoreContainerError('BAD_SEEKABLE_ZSTD', `${this.inner.description}: ${(e as Error).message}`, offset);
+      throw new VmcoreContainerError(
+        'BAD_SEEKABLE_ZSTD',
+        `${this.inner.description}: ${(e as Error).message}`,
+        offset,
+      );
     }
   }
 

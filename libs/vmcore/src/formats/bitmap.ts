@@ -65,7 +65,7 @@ export class DumpBitmap {
     const byteInChunk = (limit >>> 3) - c * this.chunkBytes;
     if (byteInChunk === 0 && (limit & 7) === 0) return base;
     const ch = await this.chunk(c);
-    const sub = Math.floor(byteInChunk / SUB_BLOCK);
+    const sub = Math.min(Math.floor(byteInChunk / SUB_BLOCK), ch.subRank.length - 1);
     let n = base + ch.subRank[sub]! + popcount(ch.bytes, sub * SUB_BLOCK, byteInChunk);
     const rem = limit & 7;
     if (rem) n += POPCOUNT8[(ch.bytes[byteInChunk] ?? 0) & ((1 << rem) - 1)]!;
