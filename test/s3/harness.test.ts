@@ -1,5 +1,6 @@
 /** The harness itself: it starts, serves S3, and leaves no process or directory behind. */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { s3Prerequisites, startS3 } from './harness.js';
@@ -46,6 +47,29 @@ describe.runIf(pre.ok)('startS3', () => {
         ).toBe(false);
     } finally {
       await server.stop(); // idempotent
+    }
+  });
+
+  it('reaps a cluster whose owning test process died without cleaning up', async () => {
+    const orphan = (await startS3({ bucket: 'kdf-orphan' }))!;
+    const pids = readdirSync(join(orphan.dir, 'run'))
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => Number(readFileSync(join(orphan.dir, 'run', f), 'utf8')));
+    // pretend its owner was SIGKILLed: the marker now names a pid that has exited
+    const dead = spawnSync('true').pid;
+    writeFileSync(join(orphan.dir, '.kdf-rgw'), `${dead}\n`);
+    const next = (await startS3({ bucket: 'kdf-next' }))!;
+    try {
+      expect(existsSync(orphan.dir)).toBe(false);
+      for (const pid of pids) {
+        const cmd = existsSync(`/proc/${pid}/cmdline`)
+          ? readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          : '';
+        expect(cmd.includes(orphan.dir)).toBe(false);
+      }
+    } finally {
+      await next.stop();
+      await orphan.stop();
     }
   });
 });

@@ -13,7 +13,15 @@
  * command line names our ceph.conf.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +122,7 @@ export async function startS3(opts: StartS3Options = {}): Promise<S3Server | nul
   }
   const tPackages = since(t0);
 
+  reapOrphans(opts.baseDir ?? tmpdir());
   const dir = mkdtempSync(join(opts.baseDir ?? tmpdir(), 'kdf-rgw-'));
   writeFileSync(join(dir, MARKER), `${process.pid}\n`);
   for (const sub of ['run', 'log', 'mon', 'osd', 'rgw']) mkdirSync(join(dir, sub));
@@ -258,6 +267,32 @@ export async function startS3(opts: StartS3Options = {}): Promise<S3Server | nul
     const detail = `${(err as Error).message} (logs were in ${dir}/log)`;
     await stopEverything();
     throw new Error(`Ceph RGW did not start: ${detail}`, { cause: err });
+  }
+}
+
+/**
+ * Clusters left by a test process that died without cleaning up (SIGKILL, OOM): their marker
+ * names an owner pid that no longer exists. Stop their daemons (pid files + ceph.conf check)
+ * and remove their dirs, so orphans cannot pile up across runs.
+ */
+function reapOrphans(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => n.startsWith('kdf-rgw-'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(base, name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, MARKER), 'utf8').trim());
+    } catch {
+      continue; // no marker: not ours to touch
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || existsSync(`/proc/${owner}`)) continue;
+    killAllSync(join(dir, 'run'), join(dir, 'ceph.conf'));
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
