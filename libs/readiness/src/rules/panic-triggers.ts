@@ -1,8 +1,10 @@
 import { describe, type Field } from '../snapshot/field.js';
 import { fail, pass, warn, type Rule, type RuleOutcome } from './rule.js';
 
-const sysctlFix = (kv: string) =>
-  `kdumpfleet configure (writes ${kv} to /etc/sysctl.d/90-kdumpfleet.conf)`;
+const DROP_IN = '/etc/sysctl.d/90-kdumpfleet.conf';
+/** `kdumpfleet configure` writes the default knobs; opt-in ones need `--panic-on <name>`. */
+const sysctlFix = (kv: string, panicOn?: string) =>
+  `kdumpfleet configure${panicOn ? ` --panic-on ${panicOn}` : ''} (writes ${kv} to ${DROP_IN})`;
 
 function knob(
   f: Field<number>,
@@ -39,7 +41,7 @@ export const softlockupPanic: Rule = {
   id: 'softlockup-panic',
   title: 'a soft lockup panics (kernel.softlockup_panic)',
   severity: 'warning',
-  remediation: sysctlFix('kernel.softlockup_panic = 1'),
+  remediation: sysctlFix('kernel.softlockup_panic = 1', 'softlockup'),
   evaluate({ snap, policy }) {
     const out = knob(
       snap.sysctl['kernel/softlockup_panic'],
@@ -56,7 +58,7 @@ export const hungTaskPanic: Rule = {
   id: 'hung-task-panic',
   title: 'a hung task panics (kernel.hung_task_panic)',
   severity: 'warning',
-  remediation: sysctlFix('kernel.hung_task_panic = 1'),
+  remediation: sysctlFix('kernel.hung_task_panic = 1', 'hung-task'),
   evaluate({ snap, policy }) {
     const p = snap.sysctl['kernel/hung_task_panic'];
     const t = snap.sysctl['kernel/hung_task_timeout_secs'];
@@ -71,7 +73,7 @@ export const hungTaskPanic: Rule = {
       out = fail(
         'hung_task_timeout_secs=0: hung tasks are not detected at all',
         ev,
-        sysctlFix('kernel.hung_task_timeout_secs = 120'),
+        sysctlFix('kernel.hung_task_timeout_secs = 120', 'hung-task'),
       );
     else if (p.value === 0)
       out = fail(
@@ -87,7 +89,7 @@ export const hardlockupPanic: Rule = {
   id: 'hardlockup-panic',
   title: 'a hard lockup panics (NMI watchdog + kernel.hardlockup_panic)',
   severity: 'warning',
-  remediation: sysctlFix('kernel.nmi_watchdog = 1 and kernel.hardlockup_panic = 1'),
+  remediation: sysctlFix('kernel.nmi_watchdog = 1 and kernel.hardlockup_panic = 1', 'hardlockup'),
   evaluate({ snap }) {
     const w = snap.sysctl['kernel/nmi_watchdog'];
     const p = snap.sysctl['kernel/hardlockup_panic'];
@@ -108,7 +110,7 @@ export const panicOnOom: Rule = {
   title: 'out-of-memory panics (vm.panic_on_oom)',
   severity: 'info',
   remediation:
-    sysctlFix('vm.panic_on_oom = 1') +
+    sysctlFix('vm.panic_on_oom = 1', 'oom') +
     ' if OOMs must be dumped (the OOM killer then no longer saves the host)',
   evaluate({ snap, policy }) {
     const out = knob(
@@ -159,7 +161,7 @@ export const nmiPanic: Rule = {
   title: 'an NMI from the BMC or hypervisor panics',
   severity: 'info',
   remediation:
-    sysctlFix('kernel.unknown_nmi_panic = 1') +
+    sysctlFix('kernel.unknown_nmi_panic = 1', 'nmi') +
     ' so a hung host can be dumped with an NMI (ipmitool chassis power diag, virsh inject-nmi)',
   evaluate({ snap }) {
     const keys = [
@@ -181,7 +183,8 @@ export const sysrqCrash: Rule = {
   title: 'sysrq-c allowed (kernel.sysrq)',
   severity: 'info',
   remediation:
-    sysctlFix('kernel.sysrq = 1') + ' (or a mask with 8) so drills and consoles can trigger a dump',
+    sysctlFix('kernel.sysrq = 1', 'sysrq') +
+    ' (or a mask with 8) so drills and consoles can trigger a dump',
   evaluate({ snap }) {
     // sysrq-c is gated by SYSRQ_ENABLE_DUMP (8); 1 enables everything.
     return knob(
