@@ -171,3 +171,107 @@ describe('line prefixes and taint', () => {
     ]);
   });
 });
+
+describe('kinds on formats the fixtures lack', () => {
+  it('6.12 buddy hard-lockup detector → hard-lockup in the stuck function, task from the NMI backtrace', () => {
+    // Shaped after kernel/watchdog.c (watchdog_hardlockup_check, 6.12) and lib/nmi_backtrace.c.
+    const log = [
+      '[   30.100000] watchdog: CPU1: Watchdog detected hard LOCKUP on cpu 0',
+      '[   30.100001] Modules linked in: crashlab(OE) virtio_blk',
+      '[   30.100002] Sending NMI from CPU 1 to CPUs 0:',
+      '[   30.100003] NMI backtrace for cpu 0',
+      '[   30.100004] CPU: 0 UID: 0 PID: 187 Comm: sh Kdump: loaded Tainted: G           OE      6.12.117+deb12-cloud-amd64 #1  Debian 6.12.117-1~deb12u1',
+      '[   30.100005] RIP: 0010:crashlab_spin_irqoff+0x1a/0x30 [crashlab]',
+      '[   30.100006] Call Trace:',
+      '[   30.100007]  <NMI>',
+      '[   30.100008]  ? nmi_cpu_backtrace+0xd3/0x110',
+      '[   30.100009]  </NMI>',
+      '[   30.100010]  <TASK>',
+      '[   30.100011]  crashlab_trigger_write+0x186/0x1a0 [crashlab]',
+      '[   30.100012]  vfs_write+0xf8/0x450',
+      '[   30.100013]  </TASK>',
+      '[   30.200000] Kernel panic - not syncing: Hard LOCKUP',
+      '[   30.200001] CPU: 1 UID: 0 PID: 0 Comm: swapper/1 Kdump: loaded Tainted: G           OE      6.12.117+deb12-cloud-amd64 #1',
+      '[   30.200002] Call Trace:',
+      '[   30.200003]  <IRQ>',
+      '[   30.200004]  panic+0x344/0x3a0',
+      '[   30.200005]  watchdog_timer_fn+0x21b/0x260',
+      '[   30.200006]  </IRQ>',
+    ].join('\n');
+    const r = parseKernelLog(log);
+    const p = r.primary!;
+    expect(p.kind).toBe('hard-lockup');
+    expect(p.title).toBe('BUG: hard lockup in crashlab_spin_irqoff');
+    expect(p.culprit).toEqual({ symbol: 'crashlab_spin_irqoff', module: 'crashlab' });
+    expect({ cpu: p.cpu, pid: p.pid, comm: p.comm }).toEqual({ cpu: 0, pid: 187, comm: 'sh' });
+    expect(r.panicMessage).toBe('Hard LOCKUP');
+  });
+
+  it('6.12 divide error (Oops: prefix) with panic_on_oops', () => {
+    const log = [
+      '[    6.1] crashlab: dividing by zero',
+      '[    6.2] Oops: divide error: 0000 [#1] PREEMPT SMP NOPTI',
+      '[    6.2] CPU: 1 UID: 0 PID: 180 Comm: sh Kdump: loaded Tainted: G           OE      6.12.117+deb12-cloud-amd64 #1',
+      '[    6.2] Tainted: [O]=OOT_MODULE, [E]=UNSIGNED_MODULE',
+      '[    6.2] RIP: 0010:crashlab_divide+0x1b/0x30 [crashlab]',
+      '[    6.2] Call Trace:',
+      '[    6.2]  <TASK>',
+      '[    6.2]  ? die+0x36/0x90',
+      '[    6.2]  ? do_trap+0xda/0x100',
+      '[    6.2]  ? crashlab_divide+0x1b/0x30 [crashlab]',
+      '[    6.2]  ? exc_divide_error+0x38/0x50',
+      '[    6.2]  ? asm_exc_divide_error+0x1a/0x20',
+      '[    6.2]  crashlab_trigger_write+0x150/0x1a0 [crashlab]',
+      '[    6.2]  </TASK>',
+    ].join('\n');
+    const p = parseKernelLog(log).primary!;
+    expect(p.kind).toBe('divide-error');
+    expect(p.title).toBe('divide error in crashlab_divide');
+    expect(p.taint).toEqual({ raw: 'G OE', flags: ['OOT_MODULE', 'UNSIGNED_MODULE'] });
+    expect({ cpu: p.cpu, pid: p.pid, comm: p.comm }).toEqual({ cpu: 1, pid: 180, comm: 'sh' });
+  });
+
+  it('6.12 list corruption: __list_add_valid_or_report is skipped, the caller is the culprit', () => {
+    const log = [
+      'list_add corruption. next->prev should be prev (ffffffffc036c3f0), but was ffffffffc036c3d0. (next=ffffffffc036c3e0).',
+      '------------[ cut here ]------------',
+      'kernel BUG at lib/list_debug.c:32!',
+      'Oops: invalid opcode: 0000 [#1] PREEMPT SMP NOPTI',
+      'CPU: 0 UID: 0 PID: 130 Comm: sh Not tainted 6.12.117+deb12-cloud-amd64 #1',
+      'RIP: 0010:__list_add_valid_or_report+0x7a/0xa0',
+      'Call Trace:',
+      ' <TASK>',
+      ' ? die+0x36/0x90',
+      ' crashlab_list_corrupt+0x57/0x96 [crashlab]',
+      ' </TASK>',
+    ].join('\n');
+    const r = parseKernelLog(log);
+    expect(r.reports).toHaveLength(1);
+    expect(r.primary!.kind).toBe('list-corruption');
+    expect(r.primary!.title).toBe('list_add corruption in crashlab_list_corrupt');
+    expect(r.primary!.rip!.symbol).toBe('__list_add_valid_or_report');
+  });
+
+  it('an RCU stall ending in panic_on_rcu_stall', () => {
+    const log = [
+      'rcu: INFO: rcu_preempt self-detected stall on CPU',
+      'rcu: \t1-....: (5249 ticks this GP) idle=2f6/1/0x4000000000000002 softirq=2300/2300 fqs=2600',
+      'CPU: 1 PID: 129 Comm: sh Tainted: G           OE      6.1.0-56-cloud-amd64 #1',
+      'RIP: 0010:delay_tsc+0x4a/0xa0',
+      'Call Trace:',
+      ' <IRQ>',
+      ' rcu_dump_cpu_stacks+0xa5/0xe0',
+      ' rcu_sched_clock_irq.cold+0x4b/0x1b9',
+      ' </IRQ>',
+      ' <TASK>',
+      ' asm_sysvec_apic_timer_interrupt+0x16/0x20',
+      ' __const_udelay+0x43/0x50',
+      ' crashlab_spin_udelay+0x20/0x40 [crashlab]',
+      ' </TASK>',
+      'Kernel panic - not syncing: RCU Stall',
+    ].join('\n');
+    const p = parseKernelLog(log).primary!;
+    expect(p.kind).toBe('rcu-stall');
+    expect(p.culprit).toEqual({ symbol: 'crashlab_spin_udelay', module: 'crashlab' });
+  });
+});

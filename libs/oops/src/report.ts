@@ -78,6 +78,7 @@ export function readReportBody(lines: readonly LogLine[], span: ReportSpan): Rep
   let section: FrameSection = null;
   let sawTrace = false;
   let ripLeads = false;
+  let sawCpuLine = false;
   const frames: Frame[] = [];
   const candidates: Frame[] = [];
 
@@ -130,14 +131,14 @@ export function readReportBody(lines: readonly LogLine[], span: ReportSpan): Rep
       }
       continue;
     }
-    const c = CPU_LINE.exec(text);
-    if (c && cpu === null && pid === null) {
-      cpu = Number(c[1]);
-      pid = Number(c[2]);
-      comm = c[3]!.trim();
-    } else if (c && comm === null) {
-      comm = c[3]!.trim();
+    // The first `CPU: … PID: … Comm:` line of the report is the crashing task's (later ones are
+    // other CPUs' NMI backtraces); it fills what the header did not say.
+    const c = sawCpuLine ? null : CPU_LINE.exec(text);
+    if (c) {
+      sawCpuLine = true;
       cpu ??= Number(c[1]);
+      pid ??= Number(c[2]);
+      comm ??= c[3]!.trim();
     }
     if (taint === null) taint = parseTaint(text);
     const h = HARDWARE.exec(trimmed);
