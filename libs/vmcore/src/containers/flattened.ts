@@ -16,7 +16,7 @@ interface Extent {
 }
 
 export interface FlattenedIndexLimits {
-  /** maximum number of records accepted (bounded memory); default 4 million */
+  /** maximum number of records accepted (bounded memory, ~50 bytes each); default 2 million */
   maxRecords?: number;
 }
 
@@ -39,7 +39,7 @@ export class FlattenedSource implements ByteSource {
     inner: ByteSource,
     limits: FlattenedIndexLimits = {},
   ): Promise<FlattenedSource> {
-    const maxRecords = limits.maxRecords ?? 4_000_000;
+    const maxRecords = limits.maxRecords ?? 2_000_000;
     const head = await inner.read(0, 32);
     if (!hasFlatSignature(head) || head.length < 32) {
       throw new VmcoreContainerError('BAD_FLATTENED', 'not a makedumpfile flattened stream', 0);
