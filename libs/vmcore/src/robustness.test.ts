@@ -51,7 +51,9 @@ async function exercise(source: ByteSource): Promise<string> {
       return true;
     } catch (e) {
       if (!TYPED.some((T) => e instanceof T))
-        throw new Error(`${name}: untyped ${(e as Error)?.name}: ${(e as Error)?.message}`);
+        throw new Error(`${name}: untyped ${(e as Error)?.name}: ${(e as Error)?.message}`, {
+          cause: e,
+        });
       outcome.push(`${name}:${(e as { code: string }).code}`);
       return false;
     }
