@@ -1,6 +1,6 @@
 // The built `kdumpfleet triage` CLI on every fixture dump, field by field against truth.json,
 // plus the bad-input contract (exit 2, one line, no stack). Needs `npm run build` first.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +153,26 @@ describe('kdumpfleet triage (built CLI)', () => {
     writeFileSync(empty, '');
     oneLineError(run(empty), /empty: /);
     oneLineError(run(scratch), /not a regular file/);
+  });
+
+  it('Ctrl-C while a .zst is being decompressed removes the temp dir', async () => {
+    const d = dumps.find((x) => x.truth.container === 'zstd')!;
+    const tmp = mkdtempSync(join(scratch, 'tmpdir-'));
+    const child = spawn(process.execPath, [cli, 'triage', join(d.dir, d.truth.file), '--json'], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const deadline = Date.now() + 20_000;
+    while (readdirSync(tmp).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(readdirSync(tmp)).toHaveLength(1);
+    child.kill('SIGINT');
+    const { code, signal } = await exited;
+    expect(signal === 'SIGINT' || code === 130 || code === 0).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('usage errors exit 2', () => {
