@@ -215,9 +215,10 @@ describe.skipIf(!chrootOk)('agent role and readiness.yml in a Debian chroot', ()
     expect(first.stdout).toContain('No running systemd here');
 
     // kdump tooling was absent from the minbase root and is now installed.
-    expect(existsSync(inRoot('usr/sbin/kdump-config'))).toBe(true);
-    expect(existsSync(inRoot('usr/sbin/makedumpfile'))).toBe(true);
-    expect(existsSync(inRoot('usr/sbin/kexec'))).toBe(true);
+    for (const tool of ['kdump-config', 'makedumpfile', 'kexec']) {
+      const found = ['usr/sbin', 'usr/bin', 'sbin'].some((d) => existsSync(inRoot(`${d}/${tool}`)));
+      expect(found, tool).toBe(true);
+    }
 
     if (collector) expect(first.stdout).toContain(`Enrolled with ${collector.url} as node ${host}`);
     else expect(first.stdout).toContain('Enrollment skipped: kdumpfleet_agent_collector_url is empty');
