@@ -74,7 +74,8 @@ export const KIND_TABLE: readonly KindEntry[] = [
     header: /^(list_add|list_del) (?:corruption|double add)\b/,
     title: (t) =>
       t.culprit ? `${t.header[1]} corruption in ${t.culprit}` : `${t.header[1]} corruption`,
-    panics: FATAL_EXCEPTION,
+    // Without BUG_ON_DATA_CORRUPTION the checker WARNs instead (then panic_on_warn may panic).
+    panics: /^Fatal exception|^(?:kernel: )?panic_on_warn set/,
   },
   {
     kind: 'null-deref',
@@ -131,6 +132,7 @@ export const KIND_TABLE: readonly KindEntry[] = [
     kind: 'warning',
     header: /^WARNING: (?:CPU: (\d+) PID: (\d+) at |at )\S/,
     title: inCulprit('WARNING'),
+    continues: ['list-corruption'],
     panics: /^panic_on_warn set|^kernel: panic_on_warn set/,
     task: (m) => ({ cpu: num(m[1]), pid: num(m[2]) }),
   },
@@ -184,7 +186,8 @@ export const KIND_TABLE: readonly KindEntry[] = [
     kind: 'sysrq',
     header: /^(?:sysrq: )?(?:SysRq : )?Trigger a crash/,
     title: inCulprit('sysrq: Trigger a crash'),
-    panics: /^sysrq triggered crash/,
+    // Before 5.x sysrq-c wrote through NULL: the oops follows, then "Fatal exception".
+    panics: /^sysrq triggered crash|^Fatal exception/,
   },
   {
     kind: 'panic',

@@ -275,3 +275,49 @@ describe('kinds on formats the fixtures lack', () => {
     expect(p.culprit).toEqual({ symbol: 'crashlab_spin_udelay', module: 'crashlab' });
   });
 });
+
+describe('report chains', () => {
+  it('a list corruption reported by WARN (no BUG_ON_DATA_CORRUPTION) then panic_on_warn → list-corruption', () => {
+    const log = [
+      'list_del corruption. prev->next should be ffff888004e1c7c8, but was ffff888004e1c7d8. (prev=ffff888004e1c7e8)',
+      'WARNING: CPU: 0 PID: 130 at lib/list_debug.c:62 __list_del_entry_valid_or_report+0xc6/0xf0',
+      'Modules linked in: crashlab(OE)',
+      'CPU: 0 UID: 0 PID: 130 Comm: sh Tainted: G           OE      6.12.117+deb12-cloud-amd64 #1',
+      'RIP: 0010:__list_del_entry_valid_or_report+0xc6/0xf0',
+      'Call Trace:',
+      ' <TASK>',
+      ' ? __warn+0x81/0x130',
+      ' crashlab_list_del+0x20/0x40 [crashlab]',
+      ' </TASK>',
+      'Kernel panic - not syncing: kernel: panic_on_warn set ...',
+      'Call Trace:',
+      ' panic+0x344/0x3a0',
+      ' check_panic_on_warn+0x4f/0x60',
+    ].join('\n');
+    const r = parseKernelLog(log);
+    expect(r.reports.map((x) => x.kind)).toEqual(['list-corruption', 'panic']);
+    expect(r.primary!.kind).toBe('list-corruption');
+    expect(r.primary!.title).toBe('list_del corruption in crashlab_list_del');
+  });
+
+  it('old kernels: sysrq-c NULL write oops then "Fatal exception" → sysrq', () => {
+    const log = [
+      '[  100.0] sysrq: SysRq : Trigger a crash',
+      '[  100.1] BUG: unable to handle kernel NULL pointer dereference at 0000000000000000',
+      '[  100.1] IP: sysrq_handle_crash+0x16/0x20',
+      '[  100.1] Oops: 0002 [#1] SMP PTI',
+      '[  100.1] CPU: 2 PID: 1411 Comm: bash Not tainted 4.19.0-25-amd64 #1 Debian 4.19.289-2',
+      '[  100.1] RIP: 0010:sysrq_handle_crash+0x16/0x20',
+      '[  100.1] Call Trace:',
+      '[  100.1]  __handle_sysrq.cold.9+0x45/0xf2',
+      '[  100.1]  write_sysrq_trigger+0x2b/0x30',
+      '[  100.1]  proc_reg_write+0x39/0x60',
+      '[  100.2] Kernel panic - not syncing: Fatal exception',
+    ].join('\n');
+    const r = parseKernelLog(log);
+    expect(r.primary!.kind).toBe('sysrq');
+    expect(r.primary!.culprit).toEqual({ symbol: 'sysrq_handle_crash', module: null });
+    expect(r.primary!.rip!.symbol).toBe('sysrq_handle_crash');
+    expect(r.primary!.comm).toBe('bash');
+  });
+});

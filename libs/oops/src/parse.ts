@@ -101,7 +101,7 @@ interface PrimaryChoice {
  *    "Fatal exception" after an oops, "sysrq triggered crash", "Hard LOCKUP", "RCU Stall"), the
  *    primary is the nearest earlier report of that kind, moved back to the first of an unbroken
  *    run of same-kind reports (several hung tasks → the first); if there is none, the panic report
- *    itself, reclassified to that kind. Otherwise (an explicit panic()) the panic report.
+ *    itself, reclassified to that kind when only that kind ends in the message. Otherwise (an explicit panic()) the panic report.
  * 2. With no panic line (panic_on_oops jumps into the capture kernel before panic() prints), the
  *    last oops-class report (page faults, GPF, BUG, list corruption, divide error); if there is
  *    none, the last report of any kind.
@@ -132,9 +132,12 @@ export function choosePrimary(
         const needsTrace = bodies[first]!.frames.length === 0 && bodies[first]!.rip === null;
         return { index: first, kind, borrow: needsTrace ? panicIdx : null };
       }
-      // No earlier report: the panic line alone names the kind (e.g. an older hard-lockup panic).
-      const named = [...causes].find((k) => !OOPS_KIND_SET.has(k));
-      if (named) return { index: panicIdx, kind: named, borrow: null };
+      // No earlier report: the panic line alone names the kind when only one kind ends in it
+      // (an older hard-lockup panic, sysrq without its trigger line, an OOM panic). "Fatal
+      // exception" or "panic_on_warn set" alone name nothing certain: they stay panics.
+      const [only] = causes;
+      if (causes.size === 1 && only !== undefined && !OOPS_KIND_SET.has(only))
+        return { index: panicIdx, kind: only, borrow: null };
     }
     return { index: panicIdx, kind: 'panic', borrow: null };
   }
