@@ -127,7 +127,12 @@ export class Kallsyms {
 
     const markers = await findMarkers(mem, tokens, count, namesAddr, tokenTableAddr);
     let decoded: NameBlock[] | null = null;
-    if (!markers) decoded = await decodeAllNames(mem, tokens, count, namesAddr, MAX_NAMES_BYTES);
+    // names precede the token table in every layout scripts/kallsyms.c has used: a bound
+    const namesLimit =
+      tokenTableAddr > namesAddr && tokenTableAddr - namesAddr < BigInt(MAX_NAMES_BYTES)
+        ? Number(tokenTableAddr - namesAddr)
+        : MAX_NAMES_BYTES;
+    if (!markers) decoded = await decodeAllNames(mem, tokens, count, namesAddr, namesLimit);
     const ks = new Kallsyms(
       mem,
       count,
@@ -403,6 +408,19 @@ async function decodeAllNames(
     }
   }
   return blocks;
+}
+
+/** Read up to `length` bytes, shrinking the read (to one page) when the full range is not readable. */
+async function readSome(mem: KernelMemory, at: bigint, length: number): Promise<Uint8Array> {
+  for (let n = length; ; n = Math.floor(n / 2)) {
+    const pageRest = 4096 - Number(at & 0xfffn);
+    if (n <= pageRest) return mem.readVirtual(at, Math.min(length, pageRest));
+    try {
+      return await mem.readVirtual(at, n);
+    } catch {
+      // try a shorter read
+    }
+  }
 }
 
 /**

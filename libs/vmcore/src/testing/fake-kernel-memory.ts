@@ -18,15 +18,22 @@ export class FakeKernelMemory implements KernelMemory {
     new DataView(b.buffer).setUint32(0, v, true);
     return this.add(at, b);
   }
+  /** bytes may come from several adjacent regions (first added wins); any gap fails the read */
   readVirtual(vaddr: bigint, length: number): Promise<Uint8Array> {
-    for (const r of this.regions) {
-      if (vaddr >= r.at && vaddr + BigInt(length) <= r.at + BigInt(r.bytes.length)) {
-        const o = Number(vaddr - r.at);
-        return Promise.resolve(r.bytes.slice(o, o + length));
-      }
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = vaddr + BigInt(done);
+      const r = this.regions.find((x) => at >= x.at && at < x.at + BigInt(x.bytes.length));
+      if (!r)
+        return Promise.reject(
+          new AddressTranslationError('NOT_MAPPED', at, 'not in the fake memory'),
+        );
+      const o = Number(at - r.at);
+      const n = Math.min(length - done, r.bytes.length - o);
+      out.set(r.bytes.subarray(o, o + n), done);
+      done += n;
     }
-    return Promise.reject(
-      new AddressTranslationError('NOT_MAPPED', vaddr, 'not in the fake memory'),
-    );
+    return Promise.resolve(out);
   }
 }
