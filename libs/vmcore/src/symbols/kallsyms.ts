@@ -394,7 +394,8 @@ async function decodeAllNames(
       } catch (e) {
         const have = bufStart + buf.length;
         if (have >= maxBytes) throw e;
-        const more = await mem.readVirtual(
+        const more = await readSome(
+          mem,
           namesAddr + BigInt(have),
           Math.min(chunk, maxBytes - have),
         );
