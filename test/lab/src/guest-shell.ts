@@ -11,6 +11,8 @@ check() { n=$1; shift; if "$@" >/dev/null 2>&1; then ok "$n"; else fail "$n" "($
 running() { s=$(cut -d' ' -f3 /proc/$1/stat 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ]; }
 # finishes PID SECONDS: exits within SECONDS
 finishes() { i=0; while running "$1"; do [ $i -ge $(($2 * 10)) ] && return 1; sleep 0.1; i=$((i + 1)); done; }
+# waitfor TEXT FILE SECONDS: until FILE contains TEXT
+waitfor() { i=0; until grep -q "$1" "$2"; do [ $i -ge $(($3 * 10)) ] && return 1; sleep 0.1; i=$((i + 1)); done; }
 trigger() { echo "$*" > $K/trigger; }
 logged() { dmesg | grep -q "$1"; }
 # wait_release NAME SECONDS: until status no longer lists the hang

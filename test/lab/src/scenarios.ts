@@ -177,21 +177,24 @@ check rtnl-released logged "kfault: rtnl: released rtnl_lock after"
   ),
   hang(
     'tcp-accept',
-    ['tcp-new-blocked', 'tcp-ping-answers', 'tcp-syns-dropped', 'tcp-established-flows', 'tcp-released', 'tcp-new-after'],
+    ['tcp-established-before', 'tcp-new-blocked', 'tcp-ping-answers', 'tcp-syns-dropped', 'tcp-established-flows', 'tcp-hang-still-active', 'tcp-released', 'tcp-new-after'],
     (d) => `
-nc -l -p 7001 > /tmp/est.out & s1=$!
-sleep 0.5
-(echo before; sleep 5; echo during; sleep 3) | nc 127.0.0.1 7001 & c1=$!
+# Both ends keep stdin open: busybox nc half-closes on stdin EOF and the peer then quits.
+sleep 30 | nc -l -p 7001 > /tmp/est.out & s1=$!
 sleep 1
+(echo before; sleep 6; echo during; sleep 4) | nc 127.0.0.1 7001 & c1=$!
+sleep 1.5
+check tcp-established-before grep -q before /tmp/est.out
 trigger tcp-accept duration=${d}
-nc -l -p 7002 > /tmp/new.out & s2=$!
+sleep 60 | nc -l -p 7002 > /tmp/new.out & s2=$!
 sleep 0.5
 echo hello | timeout 3 nc 127.0.0.1 7002
 check tcp-new-blocked sh -c '! grep -q hello /tmp/new.out'
 check tcp-ping-answers timeout 5 ping -c1 -W2 127.0.0.1
 check tcp-syns-dropped grep -q "[1-9][0-9]* SYNs dropped" $K/status
-sleep 2
-check tcp-established-flows grep -q during /tmp/est.out
+check tcp-established-flows waitfor during /tmp/est.out 5
+check tcp-hang-still-active grep -q "hang: tcp-accept " $K/status
+say "tcp-accept: established flow received: $(tr '\\n' ' ' < /tmp/est.out)"
 check tcp-released wait_release tcp-accept ${d + 15}
 (echo hello; sleep 1) | timeout 5 nc 127.0.0.1 7002
 check tcp-new-after grep -q hello /tmp/new.out
