@@ -129,6 +129,8 @@ export interface CrashkernelRequest {
   auto: boolean;
   /** Arguments that did not parse, with the reason. */
   errors: string[];
+  /** A range form could not be resolved because the RAM size is unknown (`size` is then 0). */
+  unresolvedRanges: boolean;
 }
 
 /**
@@ -148,6 +150,7 @@ export function resolveCrashkernel(
     cma: 0,
     auto: false,
     errors: [],
+    unresolvedRanges: false,
   };
   for (const v of values) {
     let spec: CrashkernelSpec;
@@ -163,6 +166,7 @@ export function resolveCrashkernel(
         break;
       case 'fixed':
         req.size = spec.size;
+        req.unresolvedRanges = false;
         req.offset = spec.offset;
         req.high = false;
         break;
@@ -174,6 +178,7 @@ export function resolveCrashkernel(
                 (r) => systemRamBytes >= r.start && (r.end === null || systemRamBytes < r.end),
               );
         req.size = hit?.size ?? 0;
+        req.unresolvedRanges = systemRamBytes === null;
         req.offset = spec.offset;
         req.high = false;
         break;

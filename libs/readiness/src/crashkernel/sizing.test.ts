@@ -38,9 +38,9 @@ describe('sizeCrashkernel', () => {
     expect(s.explanation.join('\n')).toMatch(/RHEL default/);
   });
 
-  it('assumes a 32 MiB initrd when the file is missing', () => {
+  it('assumes a 16 MiB initrd when the file is missing', () => {
     const s = sizeCrashkernel({ ...base, ramBytes: 4 * GiB, initrdBytes: null });
     expect(s.explanation[1]).toMatch(/unknown size/);
-    expect(s.neededBytes).toBe(224 * MiB);
+    expect(s.neededBytes).toBe(160 * MiB);
   });
 });

@@ -26,7 +26,8 @@ export interface Sizing {
  * The formula (each term is one line of `explanation`):
  * - 64 MiB   capture kernel: image, early page tables and slab with nr_cpus=1
  * - 4 × initrd  the compressed initrd stays in memory while it is unpacked into a tmpfs about
- *               three times its size (32 MiB assumed when the file is not found)
+ *               three times its size (16 MiB assumed when the file is not found: a kdump-only,
+ *               MODULES=dep, zstd initrd)
  * - 16 MiB   userspace: makedumpfile's cyclic buffers, shell, udev
  * - 1 MiB per GiB of RAM: /proc/vmcore's ELF headers and makedumpfile's page bitmaps grow with
  *               the memory being dumped
@@ -43,11 +44,11 @@ export function sizeCrashkernel(input: SizingInput): Sizing {
   const ramGiB = input.ramBytes === null ? null : input.ramBytes / GiB;
   let total = 64 * MiB;
   explanation.push('64 MiB for the capture kernel itself');
-  const initrd = input.initrdBytes ?? 32 * MiB;
+  const initrd = input.initrdBytes ?? 16 * MiB;
   total += 4 * initrd;
   explanation.push(
     input.initrdBytes === null
-      ? `${humanBytes(4 * initrd)} for an initrd of unknown size (32 MiB assumed, ×4 while unpacked)`
+      ? `${humanBytes(4 * initrd)} for an initrd of unknown size (16 MiB assumed, ×4 while unpacked)`
       : `${humanBytes(4 * initrd)} for the ${humanBytes(initrd)} capture initrd (×4 while unpacked)`,
   );
   total += 16 * MiB;

@@ -25,6 +25,8 @@ export interface HostFacts {
   fileLoad: boolean;
   fileLoadWhy: string;
   sizing: Sizing;
+  /** The capture initrd was found, so the sizing's biggest term is measured, not assumed. */
+  initrdSizeKnown: boolean;
   dumpSize: DumpSizeEstimate | null;
 }
 
@@ -111,6 +113,7 @@ export function deriveHostFacts(snap: HostSnapshot): HostFacts {
     fileLoad,
     fileLoadWhy,
     sizing,
+    initrdSizeKnown: snap.capture.initrd.state === 'ok',
     dumpSize,
   };
 }

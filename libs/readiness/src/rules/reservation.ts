@@ -25,6 +25,12 @@ export const crashkernelRequested: Rule = {
         `replace it: ${CONFIGURE}`,
       );
     }
+    if (facts.request.unresolvedRanges) {
+      return warn(
+        `crashkernel=${facts.crashkernelArgs.join(' crashkernel=')}: RAM size unknown, cannot tell which range applies`,
+        ev,
+      );
+    }
     if (facts.request.size === 0) {
       return fail(
         `crashkernel=${facts.crashkernelArgs.join(' crashkernel=')} selects no reservation for ${facts.ramBytes === null ? 'this host' : humanBytes(facts.ramBytes)} of RAM`,
@@ -49,6 +55,9 @@ export const crashkernelReserved: Rule = {
       describe(snap.iomem, (i) => `${i.crashKernel.length} 'Crash kernel' range(s)`),
     ];
     if (facts.fadumpActive) return skip('fadump reserves its own memory', ev);
+    if (facts.reservedBytes === null && facts.captureLoaded === true) {
+      return pass('a capture kernel is loaded, so memory is reserved (size not readable)', ev);
+    }
     if (facts.reservedBytes === null)
       return unknown(
         `cannot tell whether memory is reserved: ${describe(snap.kexecCrashSize)}; ${describe(snap.iomem)}`,
@@ -78,6 +87,14 @@ export const crashkernelSize: Rule = {
     if (facts.fadumpActive) return skip('fadump reserves its own memory', ev);
     if (!facts.reservedBytes) return skip('nothing reserved (see crashkernel-reserved)', ev);
     const fix = `set ${facts.sizing.recommended}: kdumpfleet configure --crashkernel ${formatSize(facts.sizing.recommendedBytes)}, then reboot`;
+    if (facts.reservedBytes < facts.sizing.neededBytes && facts.initrdSizeKnown === false) {
+      // The initrd term dominates the formula; without the file it is a guess, so say "may".
+      return warn(
+        `reserved ${humanBytes(facts.reservedBytes)} may be less than the ~${humanBytes(facts.sizing.neededBytes)} this host needs (capture initrd not found, its size assumed)`,
+        ev,
+        fix,
+      );
+    }
     if (facts.reservedBytes < facts.sizing.neededBytes) {
       return fail(
         `reserved ${humanBytes(facts.reservedBytes)} is less than the ${humanBytes(facts.sizing.neededBytes)} this host needs`,

@@ -300,9 +300,13 @@ async function readEfiBool(root: Sysroot, name: string): Promise<Field<boolean>>
   const path = `${dir}/${name}-${EFI_GLOBAL}`;
   const f = await root.readBytes(path, 64);
   if (f.state === 'missing') return ok(false, path, 'absent');
-  return mapField(f, (b) =>
-    b.length >= 5 ? b[4] === 1 : { garbage: `${b.length} bytes, expected at least 5` },
-  );
+  return mapField(f, (b) => {
+    if (b.length >= 5) return b[4] === 1;
+    // Hand-made trees sometimes hold the value as text; accept a lone 0 or 1.
+    const t = b.toString('latin1').trim();
+    if (t === '0' || t === '1') return t === '1';
+    return { garbage: `${b.length} bytes, expected 4 attribute bytes and a value` };
+  });
 }
 
 async function readKdumpConfigs(
