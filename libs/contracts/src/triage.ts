@@ -91,7 +91,16 @@ export const triageResultSchema = z.object({
   /** bucket key (see @kdumpfleet/oops); null when the log shows no report */
   signature: z.string().nullable(),
   dmesg: z.object({ lines: z.number().int().nonnegative() }),
-  timings: z.object({ ms: z.number().nonnegative(), bytesRead: z.number().int().nonnegative() }),
+  /**
+   * ms: the triage call (open, log, parse); bytesRead: bytes read from the input (for a plain .zst
+   * the whole compressed file plus reads of the decompressed copy); unwrapMs: time spent
+   * decompressing a plain .zst to a temp file first, when that was needed.
+   */
+  timings: z.object({
+    ms: z.number().nonnegative(),
+    bytesRead: z.number().int().nonnegative(),
+    unwrapMs: z.number().nonnegative().optional(),
+  }),
   /** non-fatal problems met on the way (unreadable log, clamped counts, …) */
   warnings: z.array(z.string()),
 });

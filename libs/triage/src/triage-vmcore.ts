@@ -10,6 +10,8 @@ export interface TriageOptions {
   containerHint?: OpenVmcoreOptions['containerHint'];
   /** Bytes the caller read before handing over the source (the compressed .zst), for timings. */
   bytesReadBefore?: number;
+  /** Time the caller spent unwrapping the container (decompressing a .zst), for timings. */
+  unwrapMs?: number;
 }
 
 export interface TriageOutcome {
@@ -36,7 +38,7 @@ export async function triageVmcoreDetailed(
     opts.containerHint ? { containerHint: opts.containerHint } : {},
   );
   try {
-    return await triageOpened(vmcore, started, opts.bytesReadBefore ?? 0);
+    return await triageOpened(vmcore, started, opts);
   } finally {
     await vmcore.close();
   }
@@ -53,7 +55,7 @@ export async function triageVmcore(
 async function triageOpened(
   vmcore: Vmcore,
   started: number,
-  bytesReadBefore: number,
+  opts: TriageOptions,
 ): Promise<TriageOutcome> {
   const warnings = [...vmcore.warnings];
   let kernelLog: string | null = null;
@@ -87,7 +89,8 @@ async function triageOpened(
     dmesg: { lines },
     timings: {
       ms: round(performance.now() - started),
-      bytesRead: bytesReadBefore + vmcore.bytesRead,
+      bytesRead: (opts.bytesReadBefore ?? 0) + vmcore.bytesRead,
+      ...(opts.unwrapMs === undefined ? {} : { unwrapMs: round(opts.unwrapMs) }),
     },
     warnings,
   };

@@ -88,12 +88,13 @@ async function triageFile(path: string): Promise<TriageOutcome> {
   } finally {
     await source.close().catch(() => undefined);
   }
-  return withDecompressedCopy(path, async (plain, compressedBytes) => {
+  return withDecompressedCopy(path, async (plain, compressedBytes, unwrapMs) => {
     const inner = await FileSource.open(plain);
     try {
       return await triageVmcoreDetailed(inner, {
         containerHint: 'zstd',
         bytesReadBefore: compressedBytes,
+        unwrapMs,
       });
     } finally {
       await inner.close().catch(() => undefined);
@@ -104,7 +105,7 @@ async function triageFile(path: string): Promise<TriageOutcome> {
 /** Streams a plain zstd file into a private temp dir, runs `use`, always removes the dir. */
 async function withDecompressedCopy<T>(
   path: string,
-  use: (plain: string, compressedBytes: number) => Promise<T>,
+  use: (plain: string, compressedBytes: number, unwrapMs: number) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'kdumpfleet-triage-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
@@ -115,6 +116,7 @@ async function withDecompressedCopy<T>(
   process.once('SIGTERM', onSignal);
   try {
     const plain = join(dir, 'vmcore');
+    const started = performance.now();
     let compressedBytes = 0;
     const count = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -133,7 +135,7 @@ async function withDecompressedCopy<T>(
     } catch (e) {
       throw new TriageInputError(`not a readable zstd stream: ${oneLine(e)}`);
     }
-    return await use(plain, compressedBytes);
+    return await use(plain, compressedBytes, performance.now() - started);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -183,7 +185,9 @@ function human(outcome: TriageOutcome): string {
         );
     }
   }
-  row('triage', `${r.timings.ms} ms, ${r.timings.bytesRead} bytes read`);
+  const unwrap =
+    r.timings.unwrapMs === undefined ? '' : ` (+ ${r.timings.unwrapMs} ms decompressing)`;
+  row('triage', `${r.timings.ms} ms${unwrap}, ${r.timings.bytesRead} bytes read`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   const log = (outcome.kernelLog ?? '').replace(/\n$/, '').split('\n').slice(-20);
   lines.push('', `last ${log.length} log lines:`, ...log.map((l) => `  ${l}`));
