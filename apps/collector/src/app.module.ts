@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { AnalysisModule } from './analysis/analysis.module.js';
 import { DumpsController } from './dumps/dumps.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -58,7 +59,11 @@ export class AppModule {
   static forContext(ctx: CollectorContext): DynamicModule {
     return {
       module: AppModule,
-      imports: [httpLogging(ctx.logger), TerminusModule.forRoot({ logger: false })],
+      imports: [
+        httpLogging(ctx.logger),
+        TerminusModule.forRoot({ logger: false }),
+        AnalysisModule.forContext(ctx),
+      ],
       controllers: [UploadsController, DumpsController, HealthController, MetricsController],
       providers: [
         { provide: CONFIG, useValue: ctx.config },

@@ -7,6 +7,7 @@ import { ConfigError } from './config/environment.js';
  */
 const commands: Record<string, () => Promise<void>> = {
   serve: async () => (await import('./serve.js')).serve(),
+  worker: async () => (await import('./analysis/worker-main.js')).runWorker(),
 };
 
 async function main(): Promise<void> {

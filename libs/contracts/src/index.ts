@@ -3,3 +3,4 @@ export * from './uploads.js';
 export * from './dumps.js';
 export * from './readiness.js';
 export * from './triage.js';
+export * from './analysis.js';

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { TailBuffer } from './bounded-output.js';
+
+export interface ToolRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** last part of stdout+stderr interleaved */
+  output: string;
+  ms: number;
+  /** spawn error (tool not installed) */
+  spawnError: string | null;
+}
+
+/**
+ * Runs a tool in its own process group under a timeout; on timeout or abort the whole group is
+ * SIGKILLed (crash(8) starts gdb threads and pagers' children). Output is kept as a bounded tail.
+ */
+export function runTool(
+  command: string,
+  args: string[],
+  opts: { timeoutMs: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<ToolRun> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const tail = new TailBuffer();
+    let timedOut = false;
+    let spawnError: string | null = null;
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PAGER: 'cat', ...opts.env },
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
+    const killGroup = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, opts.timeoutMs);
+    const onAbort = () => killGroup();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (d: Buffer) => tail.push(d));
+    child.stderr.on('data', (d: Buffer) => tail.push(d));
+    child.once('error', (e) => {
+      spawnError = e.message;
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({
+        code,
+        signal,
+        timedOut,
+        output: tail.toString(),
+        ms: performance.now() - started,
+        spawnError,
+      });
+    });
+  });
+}
+
+/** The most telling line of a tool's output, for a one-line failure reason. */
+export function lastMeaningfulLine(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(
+      (l) =>
+        l !== '' &&
+        !/^(Type "help|please wait|crash \d|Copyright|GNU gdb|This GDB|For help)/.test(l),
+    );
+  const fatal = lines.filter((l) => /^crash: |error|cannot|failed|Traceback|Error:/i.test(l));
+  return (fatal[fatal.length - 1] ?? lines[lines.length - 1] ?? 'no output').slice(0, 500);
+}
