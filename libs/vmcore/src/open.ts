@@ -50,7 +50,7 @@ export async function openVmcore(
       },
     );
   }
-  const vmcore = new Vmcore(container, dump, source, logical, machine);
+  const vmcore = new Vmcore(container, dump, source, logical, machine, opened.truncated);
   if (!dump.headerUtsname) await vmcore.loadUtsnameFromMemory();
   return vmcore;
 }

@@ -27,8 +27,10 @@ export class Vmcore {
     private readonly bottom: ByteSource,
     private readonly logical: ByteSource,
     machineHint: string,
+    private readonly containerTruncated = false,
   ) {
     this.warnings = [...dump.warnings];
+    if (containerTruncated) this.warnings.push('the container stream ended without its end marker');
     this.utsname = dump.headerUtsname ?? {
       sysname: 'Linux',
       nodename: '',
@@ -55,8 +57,9 @@ export class Vmcore {
   get compression(): PageCompression {
     return this.dump.compression;
   }
+  /** INCOMPLETE flag, or the file / container stream was cut short */
   get incomplete(): boolean {
-    return this.dump.incomplete;
+    return this.dump.incomplete || this.containerTruncated;
   }
   get pageSize(): number {
     return this.dump.pageSize;

@@ -23,6 +23,8 @@ export interface OpenedContainer {
   container: ContainerKind;
   /** the logical bytes of the dump */
   source: ByteSource;
+  /** the container shows the dump was cut short (flattened stream without its end marker) */
+  truncated: boolean;
 }
 
 export async function openContainer(source: ByteSource): Promise<OpenedContainer> {
@@ -30,14 +32,19 @@ export async function openContainer(source: ByteSource): Promise<OpenedContainer
     throw new VmcoreContainerError('EMPTY', `${source.description} is empty`, 0);
   const head = await source.read(0, 32);
   if (hasFlatSignature(head)) {
-    return { container: 'flattened', source: await FlattenedSource.open(source) };
+    const flat = await FlattenedSource.open(source);
+    return { container: 'flattened', source: flat, truncated: flat.truncated };
   }
   const magic =
     head.length >= 4 ? new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true) : 0;
   const isZstd = magic === ZSTD_FRAME_MAGIC || (magic & 0xfffffff0) === ZSTD_SKIPPABLE_MAGIC_MIN;
   if (isZstd) {
     if (await hasSeekTableFooter(source)) {
-      return { container: 'zstd-seekable', source: await openSeekableZstd(source) };
+      return {
+        container: 'zstd-seekable',
+        source: await openSeekableZstd(source),
+        truncated: false,
+      };
     }
     throw new VmcoreContainerError(
       'NEEDS_DECOMPRESSION',
@@ -45,5 +52,5 @@ export async function openContainer(source: ByteSource): Promise<OpenedContainer
       0,
     );
   }
-  return { container: 'none', source };
+  return { container: 'none', source, truncated: false };
 }

@@ -94,12 +94,20 @@ describe('flattened container', () => {
     expect(raw.bytesRead).toBeLessThan(32 + 21 * 16 + 1);
   });
 
-  it('keeps what arrived of a stream without its end marker, and rejects records running past the end', async () => {
+  it('keeps what arrived of a stream cut short (no end marker, or inside a record) and says so', async () => {
     const recs: Rec[] = [{ offset: 0, data: new Uint8Array(10).fill(1) }];
+    const whole = await FlattenedSource.open(new BufferSource(flatten(recs)));
+    expect(whole.truncated).toBe(false);
     const noEnd = await FlattenedSource.open(new BufferSource(flatten(recs, false)));
+    expect(noEnd.truncated).toBe(true);
     expect(await noEnd.read(0, 10)).toEqual(new Uint8Array(10).fill(1));
-    const cut = flatten(recs, false).subarray(0, 4096 + 16 + 5);
-    await expect(FlattenedSource.open(new BufferSource(cut))).rejects.toBeInstanceOf(
+    const cut = await FlattenedSource.open(
+      new BufferSource(flatten(recs, false).subarray(0, 4096 + 16 + 5)),
+    );
+    expect(cut.truncated).toBe(true);
+    expect(cut.size).toBe(5);
+    // a header with no records at all is no dump
+    await expect(FlattenedSource.open(new BufferSource(flatten([], false)))).rejects.toBeInstanceOf(
       VmcoreContainerError,
     );
     const bad = flatten(recs);

@@ -33,6 +33,8 @@ export class FlattenedSource implements ByteSource {
     private readonly extents: Extent[],
     readonly size: number,
     readonly recordCount: number,
+    /** the stream ended without makedumpfile's end marker (cut short) */
+    readonly truncated: boolean,
   ) {}
 
   static async open(
@@ -76,14 +78,10 @@ export class FlattenedSource implements ByteSource {
           pos,
         );
       }
-      const len = Number(size);
-      if (dataAt + len > inner.size) {
-        throw new VmcoreContainerError(
-          'BAD_FLATTENED',
-          `flattened record at ${pos} (${len} bytes) runs past the end of the stream`,
-          pos,
-        );
-      }
+      let len = Number(size);
+      // a stream cut short inside a record: keep the part that arrived (reported as truncated)
+      const cut = dataAt + len > inner.size;
+      if (cut) len = inner.size - dataAt;
       if (records.length >= maxRecords) {
         throw new VmcoreContainerError(
           'BAD_FLATTENED',
@@ -95,12 +93,19 @@ export class FlattenedSource implements ByteSource {
       if (len > 0) records.push({ logical, length: len, fileOffset: dataAt });
       logicalSize = Math.max(logicalSize, logical + len);
       pos = dataAt + len;
+      if (cut) break;
     }
     if (!ended && records.length === 0) {
       throw new VmcoreContainerError('BAD_FLATTENED', 'flattened stream holds no records', pos);
     }
     // A stream without its end marker was cut short; what arrived is still usable.
-    return new FlattenedSource(inner, resolveOverlaps(records), logicalSize, records.length);
+    return new FlattenedSource(
+      inner,
+      resolveOverlaps(records),
+      logicalSize,
+      records.length,
+      !ended,
+    );
   }
 
   get bytesRead(): number {

@@ -129,3 +129,24 @@ describe('ELF vmcore', () => {
     expect(d.warnings.join(' ')).toMatch(/malformed/);
   });
 });
+
+describe('ELF vmcore cut short', () => {
+  it('reports incomplete, and pages beyond the end of the file as lost', async () => {
+    const notes = elfNote('VMCOREINFO', 0, new TextEncoder().encode(INFO));
+    const full = buildElf(notes, [
+      {
+        paddr: 0x100000n,
+        vaddr: 0n,
+        data: concat(patternPage(1), patternPage(2)),
+        memsz: 3 * 4096,
+      },
+    ]);
+    const d = await ElfDump.open(new BufferSource(full.subarray(0, full.length - 4096)));
+    expect(d.incomplete).toBe(true);
+    expect(await d.readPhysical(0x100000n, 4)).toEqual(patternPage(1).subarray(0, 4));
+    await expect(d.readPhysical(0x101000n, 4)).rejects.toMatchObject({ code: 'LOST' });
+    await expect(d.readPhysical(0x102000n, 4)).rejects.toMatchObject({ code: 'EXCLUDED' });
+    const whole = await ElfDump.open(new BufferSource(full));
+    expect(whole.incomplete).toBe(false);
+  });
+});

@@ -27,12 +27,13 @@ interface LoadSegment {
   offset: number;
   filesz: bigint;
   memsz: bigint;
+  /** bytes of p_filesz actually present in the file (less when the file was cut short) */
+  available: bigint;
 }
 
 export class ElfDump implements DumpFormat {
   readonly format = 'elf' as const;
   readonly compression = 'none' as const;
-  readonly incomplete = false;
   readonly headerUtsname = null;
   readonly physBase = null;
 
@@ -45,6 +46,8 @@ export class ElfDump implements DumpFormat {
     readonly cpus: CpuRegisters[],
     readonly pageSize: number,
     readonly warnings: string[],
+    /** segment data runs past the end of the file: the dump was cut short */
+    readonly incomplete: boolean,
   ) {
     // maxEnd[i] = highest p_paddr + p_memsz among segments 0..i: bounds the backward search
     let m = 0n;
@@ -121,6 +124,7 @@ export class ElfDump implements DumpFormat {
     const warnings: string[] = [];
     const segments: LoadSegment[] = [];
     const noteBlocks: Uint8Array[] = [];
+    let truncated = false;
     let noteBytes = 0;
     for (let i = 0; i < phnum; i++) {
       const o = i * 56;
@@ -145,13 +149,15 @@ export class ElfDump implements DumpFormat {
           offset: Number(offset),
           filesz,
           memsz: pv.getBigUint64(o + 40, true),
+          available: filesz,
         };
         if (seg.filesz > seg.memsz) seg.memsz = seg.filesz;
         if (offset + filesz > BigInt(source.size)) {
           warnings.push(
             `PT_LOAD ${i} data runs past the end of the file; the rest reads as missing`,
           );
-          seg.filesz = offset >= BigInt(source.size) ? 0n : BigInt(source.size) - offset;
+          seg.available = offset >= BigInt(source.size) ? 0n : BigInt(source.size) - offset;
+          truncated = true;
         }
         segments.push(seg);
       }
@@ -173,7 +179,7 @@ export class ElfDump implements DumpFormat {
         field: 'PAGESIZE',
       });
     }
-    return new ElfDump(source, machine, segments, vmcoreinfo, cpus, pageSize, warnings);
+    return new ElfDump(source, machine, segments, vmcoreinfo, cpus, pageSize, warnings, truncated);
   }
 
   async readPhysical(paddr: bigint, length: number): Promise<Uint8Array> {
@@ -185,10 +191,16 @@ export class ElfDump implements DumpFormat {
       if (!seg) {
         const covering = this.segmentCovering(addr);
         const pageAddr = addr - (addr % BigInt(this.pageSize));
-        throw new PageNotPresentError(covering ? 'EXCLUDED' : 'MISSING', pageAddr);
+        // in p_filesz but beyond the end of a cut-short file: lost; past p_filesz: excluded
+        const code = !covering
+          ? 'MISSING'
+          : addr < covering.paddr + covering.filesz
+            ? 'LOST'
+            : 'EXCLUDED';
+        throw new PageNotPresentError(code, pageAddr);
       }
       const within = addr - seg.paddr;
-      const n = Math.min(length - done, Number(seg.filesz - within));
+      const n = Math.min(length - done, Number(seg.available - within));
       const bytes = await readExact(this.source, seg.offset + Number(within), n, 'PT_LOAD data');
       out.set(bytes, done);
       done += n;
@@ -200,7 +212,7 @@ export class ElfDump implements DumpFormat {
   private segmentWithData(addr: bigint): LoadSegment | undefined {
     for (let i = this.lastAtOrBelow(addr); i >= 0 && this.maxEnd[i]! > addr; i--) {
       const s = this.segments[i]!;
-      if (addr < s.paddr + s.filesz) return s;
+      if (addr < s.paddr + s.available) return s;
     }
     return undefined;
   }

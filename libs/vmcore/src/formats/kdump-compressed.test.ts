@@ -229,3 +229,18 @@ describe('kdump-compressed hostile headers', () => {
     expect(await codeOf(d.readPage(1 << 20))).toBe('MISSING');
   });
 });
+
+describe('kdump-compressed cut short after makedumpfile finished', () => {
+  it('reports incomplete when the last page data is beyond the end of the file', async () => {
+    const full = buildKdumpCompressed({
+      maxMapnr: 64,
+      pages: [1, 2, 3].map((pfn) => ({ pfn, data: patternPage(pfn), store: 'zlib' as const })),
+    });
+    expect((await open(full)).incomplete).toBe(false);
+    const d = await open(full.subarray(0, full.length - 10));
+    expect(d.incomplete).toBe(true);
+    expect(d.warnings.join(' ')).toMatch(/last page/);
+    expect(await d.readPage(1)).toEqual(patternPage(1));
+    expect(await codeOf(d.readPage(3))).toBe('LOST');
+  });
+});

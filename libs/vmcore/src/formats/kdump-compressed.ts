@@ -49,10 +49,13 @@ export class KdumpCompressedDump implements DumpFormat {
     readonly vmcoreinfo: Vmcoreinfo | null,
     readonly cpus: CpuRegisters[],
     readonly compression: PageCompression,
+    /** the file ends before its last page (cut short after makedumpfile finished, e.g. a partial copy) */
+    readonly truncated: boolean,
   ) {}
 
+  /** INCOMPLETE flag set by makedumpfile, or the file is shorter than its own page table says */
   get incomplete(): boolean {
-    return (this.header.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0;
+    return (this.header.status & DUMP_DH_COMPRESSED_INCOMPLETE) !== 0 || this.truncated;
   }
   get pageSize(): number {
     return this.header.blockSize;
@@ -153,6 +156,7 @@ export class KdumpCompressedDump implements DumpFormat {
     }
 
     const compression = await detectCompression(source, header, dumped, descriptorsAt);
+    const truncated = await isTruncated(source, dumped, maxMapnr, descriptorsAt, warnings);
     const dump = new KdumpCompressedDump(
       source,
       header,
@@ -164,6 +168,7 @@ export class KdumpCompressedDump implements DumpFormat {
       vmcoreinfo,
       cpus,
       compression,
+      truncated,
     );
     dump.warnings.push(...warnings);
     return dump;
@@ -275,6 +280,39 @@ async function detectCompression(
     if (kind !== 'none') return kind;
   }
   return 'none';
+}
+
+/** 2nd bitmaps up to this size are counted at open to check the file is whole (128 GiB of RAM) */
+const TRUNCATION_CHECK_MAX_BITMAP = 4 * 1024 * 1024;
+
+/**
+ * makedumpfile writes page data in pfn order, so the last descriptor's data ends the page area:
+ * if the descriptor table or that data lies beyond the end of the file, the file was cut short.
+ */
+async function isTruncated(
+  source: ByteSource,
+  dumped: DumpBitmap,
+  maxMapnr: number,
+  descriptorsAt: number,
+  warnings: string[],
+): Promise<boolean> {
+  if (dumped.byteLength > TRUNCATION_CHECK_MAX_BITMAP) {
+    warnings.push('bitmap too large to check for truncation at open');
+    return false;
+  }
+  const total = await dumped.rank(maxMapnr);
+  if (total === 0) return false;
+  const lastAt = descriptorsAt + (total - 1) * PAGE_DESC_SIZE;
+  if (lastAt + PAGE_DESC_SIZE > source.size) {
+    warnings.push(`the file ends inside the page descriptor table (${total} descriptors)`);
+    return true;
+  }
+  const last = parsePageDescriptor(await readExact(source, lastAt, PAGE_DESC_SIZE, 'page_desc'));
+  if (last.offset > 0n && last.offset + BigInt(last.size) > BigInt(source.size)) {
+    warnings.push('the file ends before the data of its last page');
+    return true;
+  }
+  return false;
 }
 
 async function readRegion(
