@@ -1,7 +1,15 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bucket, BucketDetail, DumpAnalysis } from '@kdumpfleet/contracts';
-import { adminHeaders, fixturesDir, type RunningCollector } from '../collector/harness.js';
+import {
+  ADMIN_TOKEN,
+  UPLOAD_TOKEN,
+  adminHeaders,
+  collectorMain,
+  fixturesDir,
+  type RunningCollector,
+} from '../collector/harness.js';
 import { fixtureDumps, metadataFor, tusUpload, type FixtureDump } from '../collector/tus-client.js';
 
 /** What the fixture's truth.json says (the fields analysis must reproduce). */
@@ -101,4 +109,55 @@ export async function buckets(c: RunningCollector): Promise<Bucket[]> {
 
 export async function bucket(c: RunningCollector, id: string): Promise<BucketDetail> {
   return (await getJson<BucketDetail>(c, `/api/v1/buckets/${id}`)).body;
+}
+
+export interface RunningWorker {
+  proc: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** `node apps/collector/dist/main.js worker` on a collector's DATA_DIR, with its environment. */
+export function startWorker(dataDir: string, env: Record<string, string>): RunningWorker {
+  const proc = spawn(process.execPath, [collectorMain, 'worker'], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      DATA_DIR: dataDir,
+      UPLOAD_TOKENS: UPLOAD_TOKEN,
+      ADMIN_TOKEN,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => resolve(code)),
+  );
+  return {
+    proc,
+    output: () => out,
+    exited,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -14,7 +14,9 @@ export interface ToolRun {
 
 /**
  * Runs a tool in its own process group under a timeout; on timeout or abort the whole group is
- * SIGKILLed (crash(8) starts gdb threads and pagers' children). Output is kept as a bounded tail.
+ * SIGKILLed (crash(8) starts gdb threads and pagers' children). The tool is also started under
+ * coreutils' `timeout`, so it ends on time even if this worker is SIGKILLed and cannot kill it.
+ * Output is kept as a bounded tail.
  */
 export function runTool(
   command: string,
@@ -26,7 +28,8 @@ export function runTool(
     const tail = new TailBuffer();
     let timedOut = false;
     let spawnError: string | null = null;
-    const child = spawn(command, args, {
+    const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000) + 5);
+    const child = spawn('timeout', ['--kill-after=5', String(seconds), command, ...args], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PAGER: 'cat', ...opts.env },
@@ -53,6 +56,8 @@ export function runTool(
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      // timeout(1): 125 = its own failure, 127 = command not found, 126 = not executable
+      if (code === 127 || code === 126) spawnError ??= `${command}: not found or not executable`;
       opts.signal?.removeEventListener('abort', onAbort);
       resolve({
         code,
