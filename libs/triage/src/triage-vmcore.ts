@@ -1,7 +1,13 @@
 import type { TriageResult } from '@kdumpfleet/contracts';
 import { triageResultSchema } from '@kdumpfleet/contracts';
 import type { ByteSource, OpenVmcoreOptions, Vmcore } from '@kdumpfleet/vmcore';
-import { openVmcore, readKernelLog } from '@kdumpfleet/vmcore';
+import {
+  CachedSource,
+  openContainer,
+  openVmcore,
+  readKernelLog,
+  VmcoreFormatError,
+} from '@kdumpfleet/vmcore';
 import { isoSeconds } from './crash-time.js';
 import { triageKernelLog } from './oops-section.js';
 
@@ -33,14 +39,34 @@ export async function triageVmcoreDetailed(
   opts: TriageOptions = {},
 ): Promise<TriageOutcome> {
   const started = performance.now();
-  const vmcore = await openVmcore(
-    source,
-    opts.containerHint ? { containerHint: opts.containerHint } : {},
-  );
+  const vmcore = await openNested(source, opts.containerHint);
   try {
     return await triageOpened(vmcore, started, opts);
   } finally {
     await vmcore.close();
+  }
+}
+
+/**
+ * openVmcore unwraps one container. A dump can sit in two: a makedumpfile -F stream that was
+ * later stored as seekable zstd (what `kdumpfleet upload` makes of any file). When the inside of
+ * the outer container is not a dump, look one level further; the outer container is reported.
+ */
+async function openNested(
+  source: ByteSource,
+  hint: TriageOptions['containerHint'],
+): Promise<Vmcore> {
+  try {
+    return await openVmcore(source, hint ? { containerHint: hint } : {});
+  } catch (e) {
+    if (!(e instanceof VmcoreFormatError && e.code === 'UNKNOWN_FORMAT')) throw e;
+    const outer = await openContainer(new CachedSource(source, {}));
+    if (outer.container === 'none') throw e;
+    try {
+      return await openVmcore(outer.source, { containerHint: hint ?? outer.container });
+    } catch {
+      throw e; // not a container inside a container either: the first answer stands
+    }
   }
 }
 
