@@ -72,14 +72,18 @@ afterAll(() => {
 });
 
 describe.skipIf(!canRun)('kfault builds', () => {
-  it.each(KERNELS)('builds with no warnings (W=1) against the %s headers', async (kernel) => {
-    const ko = await buildKfault(kernel);
-    const log = readFileSync(join(dirname(ko), 'build.log'), 'utf8');
-    expect(log).toMatch(/LD \[M\].*kfault\.ko/);
-    expect(log.split('\n').filter((l) => /warning:/.test(l))).toEqual([]);
-    const vermagic = spawnSync('modinfo', ['-F', 'vermagic', ko], { encoding: 'utf8' }).stdout;
-    expect(vermagic.split(' ')[0]).toBe(LAB_KERNELS[kernel].release);
-  }, 300_000);
+  it.each(KERNELS)(
+    'builds with no warnings (W=1) against the %s headers',
+    async (kernel) => {
+      const ko = await buildKfault(kernel);
+      const log = readFileSync(join(dirname(ko), 'build.log'), 'utf8');
+      expect(log).toMatch(/LD \[M\].*kfault\.ko/);
+      expect(log.split('\n').filter((l) => /warning:/.test(l))).toEqual([]);
+      const vermagic = spawnSync('modinfo', ['-F', 'vermagic', ko], { encoding: 'utf8' }).stdout;
+      expect(vermagic.split(' ')[0]).toBe(LAB_KERNELS[kernel].release);
+    },
+    300_000,
+  );
 });
 
 describe.skipIf(!canRun)('crash scenarios: kdump capture into /var/crash/<stamp>/', () => {
@@ -104,7 +108,8 @@ describe.skipIf(!canRun)('crash scenarios: kdump capture into /var/crash/<stamp>
           expect(r.boot2?.found).toContain(r.dump?.replace(/^.*\/crash\//, '/var/crash/'));
         }
         const t = await triageDump(r.dump ?? '');
-        if (!t.ran) console.warn(`${kernel} ${scenario.name}: triage kind check skipped: ${t.reason}`);
+        if (!t.ran)
+          console.warn(`${kernel} ${scenario.name}: triage kind check skipped: ${t.reason}`);
         else expect(t.kind, 'native triage kind').toBe(r.crash?.kind);
       } finally {
         record(r);
@@ -126,7 +131,9 @@ describe.skipIf(!canRun)('soft hangs and control checks, proven inside the guest
         expect(g?.finished, 'the guest script ran to its end').toBe(true);
         expect(g?.panicked, 'no panic, no capture kernel').toBe(false);
         const expected = [CONTROL_SCENARIO, ...HANG_SCENARIOS].flatMap((s) => s.checks);
-        expect(g?.checks.filter((c) => c.ok).map((c) => c.name)).toEqual(expect.arrayContaining(expected));
+        expect(g?.checks.filter((c) => c.ok).map((c) => c.name)).toEqual(
+          expect.arrayContaining(expected),
+        );
       } finally {
         record(r);
       }

@@ -10,14 +10,24 @@
 import { parseArgs } from 'node:util';
 import { isLabKernel, LAB_KERNELS, type LabKernel } from './kernels.js';
 import { planBoots, runLab, type LabResult } from './lab.js';
-import { ALL_SCENARIOS, CRASH_SCENARIOS, findScenario, HANG_SECONDS, HANG_SCENARIOS, type Scenario } from './index.js';
+import {
+  ALL_SCENARIOS,
+  CRASH_SCENARIOS,
+  findScenario,
+  HANG_SECONDS,
+  HANG_SCENARIOS,
+  type Scenario,
+} from './index.js';
 
 const USAGE =
   'usage: npm run lab -- [--kernel 6.1,6.12] --scenario NAME[,NAME…]|crash|hangs|all [--keep] [--boot2] [--json] | --list';
 
 function scenariosFrom(spec: string): Scenario[] {
   const out: Scenario[] = [];
-  for (const name of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (name === 'all') out.push(...ALL_SCENARIOS);
     else if (name === 'crash') out.push(...CRASH_SCENARIOS);
     else if (name === 'hangs') out.push(...HANG_SCENARIOS);
@@ -39,7 +49,10 @@ function summary(r: LabResult): string {
   const t = r.boots.map((b) => `${b.boot} ${b.seconds} s`).join(', ');
   const lines = [`${ok(r) ? 'ok  ' : 'FAIL'} ${r.kernel} ${r.scenario}: ${t}`];
   if (r.crash) {
-    lines.push(`     dump ${r.dump ?? '(none)'}`, `     expected kind ${r.crash.kind}${r.crash.note ? ` (${r.crash.note})` : ''}`);
+    lines.push(
+      `     dump ${r.dump ?? '(none)'}`,
+      `     expected kind ${r.crash.kind}${r.crash.note ? ` (${r.crash.note})` : ''}`,
+    );
     for (const m of r.crash.missing) lines.push(`     log lacks /${m}/`);
   }
   if (r.guest) {
@@ -70,12 +83,15 @@ async function main(): Promise<number> {
   }
   if (values.list) {
     for (const s of ALL_SCENARIOS) console.log(`${s.kind.padEnd(7)} ${s.name}`);
-    console.log(`(hangs last ${HANG_SECONDS} s in the lab; kernels: ${Object.keys(LAB_KERNELS).join(', ')})`);
+    console.log(
+      `(hangs last ${HANG_SECONDS} s in the lab; kernels: ${Object.keys(LAB_KERNELS).join(', ')})`,
+    );
     return 0;
   }
   if (!values.scenario?.length) throw new Error(USAGE);
   const kernels = (values.kernel ?? ['6.1,6.12']).flatMap((k) => k.split(',')).map((k) => k.trim());
-  for (const k of kernels) if (!isLabKernel(k)) throw new Error(`unknown kernel '${k}' (6.1 or 6.12)`);
+  for (const k of kernels)
+    if (!isLabKernel(k)) throw new Error(`unknown kernel '${k}' (6.1 or 6.12)`);
   const scenarios = scenariosFrom(values.scenario.join(','));
   let failures = 0;
   for (const kernel of kernels as LabKernel[]) {

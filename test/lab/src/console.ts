@@ -35,5 +35,7 @@ export function splitKernels(console: string): { first: string; capture: string 
 }
 
 export function sawPanic(text: string): boolean {
-  return /Kernel panic - not syncing|BUG: kernel NULL pointer|Oops: |invalid opcode: 0000/.test(text);
+  return /Kernel panic - not syncing|BUG: kernel NULL pointer|Oops: |invalid opcode: 0000/.test(
+    text,
+  );
 }

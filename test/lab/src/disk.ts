@@ -27,7 +27,20 @@ export async function makeDisk(
     if (boot2Script !== undefined) writeFileSync(join(stage, 'kdlab', 'boot2.sh'), boot2Script);
     const disk = join(runDir, 'disk.img');
     rmSync(disk, { force: true });
-    await execOk('mke2fs', ['-q', '-F', '-t', 'ext4', '-L', 'kdlab', '-E', 'root_owner=0:0', '-d', stage, disk, DISK_SIZE]);
+    await execOk('mke2fs', [
+      '-q',
+      '-F',
+      '-t',
+      'ext4',
+      '-L',
+      'kdlab',
+      '-E',
+      'root_owner=0:0',
+      '-d',
+      stage,
+      disk,
+      DISK_SIZE,
+    ]);
     return disk;
   } finally {
     rmSync(stage, { recursive: true, force: true });

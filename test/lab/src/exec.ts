@@ -25,7 +25,9 @@ export function exec(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Prom
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (e) =>
-      reject(new LabError('spawn', `cannot run ${cmd}: ${e.message} (see scripts/apt/test/lab.txt)`)),
+      reject(
+        new LabError('spawn', `cannot run ${cmd}: ${e.message} (see scripts/apt/test/lab.txt)`),
+      ),
     );
     child.on('close', (status) => resolve({ stdout, stderr, status }));
   });

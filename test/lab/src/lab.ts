@@ -60,7 +60,12 @@ const MARKERS = {
 };
 
 function timing(name: string, b: BootResult): BootTiming {
-  return { boot: name, seconds: round(b.seconds), timedOut: b.timedOut, markers: Object.fromEntries(Object.entries(b.markers).map(([k, v]) => [k, round(v)])) };
+  return {
+    boot: name,
+    seconds: round(b.seconds),
+    timedOut: b.timedOut,
+    markers: Object.fromEntries(Object.entries(b.markers).map(([k, v]) => [k, round(v)])),
+  };
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -92,7 +97,9 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const images = await guestImages(o.kernel);
   const runDir = newRunDir(o.kernel, names);
   const disk = await makeDisk(runDir, images, buildRunScript(o.scenarios), o.boot2Script);
-  const timeoutSeconds = crash ? 120 + CRASH_WAIT_SECONDS : 90 + o.scenarios.length * (HANG_SECONDS + 45);
+  const timeoutSeconds = crash
+    ? 120 + CRASH_WAIT_SECONDS
+    : 90 + o.scenarios.length * (HANG_SECONDS + 45);
   const first = await boot({
     images,
     disk,

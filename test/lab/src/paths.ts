@@ -9,8 +9,7 @@ export const repoRoot = join(labDir, '..', '..');
 export const scriptsDir = join(labDir, 'scripts');
 
 /** Downloads, builds, guest images and run directories: never inside the repo. */
-export const cacheDir =
-  process.env.KDF_LAB_CACHE ?? join(homedir(), '.cache', 'kdumpfleet', 'lab');
+export const cacheDir = process.env.KDF_LAB_CACHE ?? join(homedir(), '.cache', 'kdumpfleet', 'lab');
 
 export function kernelRoot(kernel: LabKernel): string {
   return join(cacheDir, 'kernels', LAB_KERNELS[kernel].release, 'root');

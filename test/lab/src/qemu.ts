@@ -33,12 +33,33 @@ export interface BootResult {
 
 export function qemuArgs(o: BootOptions, consolePath: string): string[] {
   return [
-    '-accel', 'tcg', '-M', 'q35', '-cpu', 'max', '-smp', '2', '-m', String(GUEST_MEMORY_MB),
-    '-display', 'none', '-monitor', 'none', '-nic', 'none', '-no-reboot',
-    '-serial', `file:${consolePath}`,
-    '-kernel', o.images.vmlinuz, '-initrd', o.images.initrd,
-    '-append', `console=ttyS0 crashkernel=${CRASHKERNEL} panic=-1 loglevel=7 ${o.append}`,
-    '-drive', `file=${o.disk},format=raw,if=virtio`,
+    '-accel',
+    'tcg',
+    '-M',
+    'q35',
+    '-cpu',
+    'max',
+    '-smp',
+    '2',
+    '-m',
+    String(GUEST_MEMORY_MB),
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-nic',
+    'none',
+    '-no-reboot',
+    '-serial',
+    `file:${consolePath}`,
+    '-kernel',
+    o.images.vmlinuz,
+    '-initrd',
+    o.images.initrd,
+    '-append',
+    `console=ttyS0 crashkernel=${CRASHKERNEL} panic=-1 loglevel=7 ${o.append}`,
+    '-drive',
+    `file=${o.disk},format=raw,if=virtio`,
   ];
 }
 
@@ -62,7 +83,8 @@ export function boot(o: BootOptions): Promise<BootResult> {
       if (!o.markers || !existsSync(consolePath)) return;
       const text = readFileSync(consolePath, 'utf8');
       for (const [name, needle] of Object.entries(o.markers))
-        if (markers[name] === undefined && text.includes(needle)) markers[name] = (Date.now() - started) / 1000;
+        if (markers[name] === undefined && text.includes(needle))
+          markers[name] = (Date.now() - started) / 1000;
     }, 250);
     const limit = setTimeout(() => {
       timedOut = true;
@@ -71,7 +93,9 @@ export function boot(o: BootOptions): Promise<BootResult> {
     child.on('error', (e) => {
       clearInterval(poll);
       clearTimeout(limit);
-      reject(new LabError('qemu', `cannot run qemu-system-x86_64: ${e.message} (apt: qemu-system-x86)`));
+      reject(
+        new LabError('qemu', `cannot run qemu-system-x86_64: ${e.message} (apt: qemu-system-x86)`),
+      );
     });
     child.on('close', (status) => {
       clearInterval(poll);
@@ -82,7 +106,9 @@ export function boot(o: BootOptions): Promise<BootResult> {
         for (const [name, needle] of Object.entries(o.markers))
           if (markers[name] === undefined && console.includes(needle)) markers[name] = seconds;
       if (!timedOut && status !== 0)
-        return reject(new LabError('qemu', `qemu exited ${status}: ${stderr.trim().split('\n').pop() ?? ''}`));
+        return reject(
+          new LabError('qemu', `qemu exited ${status}: ${stderr.trim().split('\n').pop() ?? ''}`),
+        );
       resolve({ console, consolePath, seconds, timedOut, markers });
     });
   });

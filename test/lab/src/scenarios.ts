@@ -59,7 +59,10 @@ export const CRASH_SCENARIOS: CrashScenario[] = [
     settings: {},
     trigger: 'panic',
     background: false,
-    expect: fixed('panic', /Kernel panic - not syncing: kfault: deliberate panic \(scenario panic\)/),
+    expect: fixed(
+      'panic',
+      /Kernel panic - not syncing: kfault: deliberate panic \(scenario panic\)/,
+    ),
   },
   {
     kind: 'crash',
@@ -99,7 +102,11 @@ export const CRASH_SCENARIOS: CrashScenario[] = [
     settings: PANIC_ON_OOPS,
     trigger: 'list-corruption',
     background: false,
-    expect: fixed('list-corruption', /list_add corruption\. next->prev should be prev/, /kfault_list_corruption\+/),
+    expect: fixed(
+      'list-corruption',
+      /list_add corruption\. next->prev should be prev/,
+      /kfault_list_corruption\+/,
+    ),
   },
   {
     kind: 'crash',
@@ -107,7 +114,11 @@ export const CRASH_SCENARIOS: CrashScenario[] = [
     settings: { 'kernel.softlockup_panic': '1', 'kernel.watchdog_thresh': '5' },
     trigger: 'softlockup duration=120',
     background: true,
-    expect: fixed('soft-lockup', /watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s!/, /kfault_softlockup\+/),
+    expect: fixed(
+      'soft-lockup',
+      /watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s!/,
+      /kfault_softlockup\+/,
+    ),
   },
   {
     kind: 'crash',
@@ -122,7 +133,10 @@ export const CRASH_SCENARIOS: CrashScenario[] = [
           report: [/rcu: INFO: rcu_preempt detected stalls on CPUs\/tasks/, /kfault_hardlockup\+/],
           note: 'no NMI watchdog in this guest (QEMU TCG has no PMU): the other CPU reports an RCU stall',
         };
-      return { kind: 'hard-lockup', report: [/Watchdog detected hard LOCKUP on cpu \d+/, /kfault_hardlockup\+/] };
+      return {
+        kind: 'hard-lockup',
+        report: [/Watchdog detected hard LOCKUP on cpu \d+/, /kfault_hardlockup\+/],
+      };
     },
   },
   {
@@ -135,7 +149,11 @@ export const CRASH_SCENARIOS: CrashScenario[] = [
     },
     trigger: 'hung-task duration=120',
     background: true,
-    expect: fixed('hung-task', /INFO: task sh:\d+ blocked for more than \d+ seconds\./, /kfault_hung_task\+/),
+    expect: fixed(
+      'hung-task',
+      /INFO: task sh:\d+ blocked for more than \d+ seconds\./,
+      /kfault_hung_task\+/,
+    ),
   },
   {
     kind: 'crash',
@@ -161,7 +179,15 @@ const hang = (name: string, checks: string[], script: (d: number) => string): Gu
 export const HANG_SCENARIOS: GuestScenario[] = [
   hang(
     'rtnl',
-    ['rtnl-config-blocks', 'rtnl-ping-answers', 'rtnl-status', 'rtnl-config-resumes', 'rtnl-config-after', 'rtnl-ping-after', 'rtnl-released'],
+    [
+      'rtnl-config-blocks',
+      'rtnl-ping-answers',
+      'rtnl-status',
+      'rtnl-config-resumes',
+      'rtnl-config-after',
+      'rtnl-ping-after',
+      'rtnl-released',
+    ],
     (d) => `
 trigger rtnl duration=${d}
 ip link set lo mtu 1500 & p=$!
@@ -177,7 +203,16 @@ check rtnl-released logged "kfault: rtnl: released rtnl_lock after"
   ),
   hang(
     'tcp-accept',
-    ['tcp-established-before', 'tcp-new-blocked', 'tcp-ping-answers', 'tcp-syns-dropped', 'tcp-established-flows', 'tcp-hang-still-active', 'tcp-released', 'tcp-new-after'],
+    [
+      'tcp-established-before',
+      'tcp-new-blocked',
+      'tcp-ping-answers',
+      'tcp-syns-dropped',
+      'tcp-established-flows',
+      'tcp-hang-still-active',
+      'tcp-released',
+      'tcp-new-after',
+    ],
     (d) => `
 # Both ends keep stdin open: busybox nc half-closes on stdin EOF and the peer then quits.
 sleep 30 | nc -l -p 7001 > /tmp/est.out & s1=$!
@@ -203,7 +238,14 @@ kill $s1 $s2 $c1 2>/dev/null
   ),
   hang(
     'mmap-lock',
-    ['mmap-cmdline-blocks', 'mmap-ps-blocks', 'mmap-others-fine', 'mmap-cmdline-resumes', 'mmap-cmdline-content', 'mmap-released'],
+    [
+      'mmap-cmdline-blocks',
+      'mmap-ps-blocks',
+      'mmap-others-fine',
+      'mmap-cmdline-resumes',
+      'mmap-cmdline-content',
+      'mmap-released',
+    ],
     (d) => `
 sleep 1000 & t=$!
 trigger mmap-lock pid=$t duration=${d}

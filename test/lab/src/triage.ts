@@ -4,8 +4,7 @@ import { exec } from './exec.js';
 import { repoRoot } from './paths.js';
 
 export type TriageOutcome =
-  | { ran: true; kind: string | null; culprit: string | null }
-  | { ran: false; reason: string };
+  { ran: true; kind: string | null; culprit: string | null } | { ran: false; reason: string };
 
 export const agentCli = join(repoRoot, 'apps', 'agent', 'dist', 'cli.js');
 
@@ -25,6 +24,7 @@ export async function triageDump(dump: string): Promise<TriageOutcome> {
       return { ran: false, reason: `the agent CLI has no triage command yet (${why})` };
     throw new Error(`triage of ${dump} printed no JSON (exit ${r.status}): ${why}`);
   }
-  const oops = (parsed as { oops?: { kind?: string; culprit?: { symbol?: string } | null } | null }).oops;
+  const oops = (parsed as { oops?: { kind?: string; culprit?: { symbol?: string } | null } | null })
+    .oops;
   return { ran: true, kind: oops?.kind ?? null, culprit: oops?.culprit?.symbol ?? null };
 }

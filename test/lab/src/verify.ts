@@ -37,5 +37,12 @@ export function verifyGuest(scenarios: GuestScenario[], console: string): GuestV
   const { first, capture } = splitKernels(console);
   const finished = /KDLAB: done/.test(console);
   const panicked = capture !== null || sawPanic(first);
-  return { ok: missing.length === 0 && failed.length === 0 && finished && !panicked, checks, missing, failed, finished, panicked };
+  return {
+    ok: missing.length === 0 && failed.length === 0 && finished && !panicked,
+    checks,
+    missing,
+    failed,
+    finished,
+    panicked,
+  };
 }
