@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddressTranslationError,
   openVmcore,
@@ -10,7 +12,7 @@ import {
   type ByteSource,
 } from './index.js';
 import { clampLength } from './source/byte-source.js';
-import { listVmcoreFixtures } from './testing/fixtures.js';
+import { decompressZstdToTemp, listVmcoreFixtures } from './testing/fixtures.js';
 
 /** a fixture's bytes with some bytes overwritten and/or cut short, without copying the file */
 class MutatedSource implements ByteSource {
@@ -77,16 +79,33 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
-const fixtures = listVmcoreFixtures().filter((f) => !f.dumpPath.endsWith('.zst'));
-if (fixtures.length === 0)
+/** VMCORE_FUZZ_SCALE scales the number of runs for a longer local search */
+const runs = (n: number): number =>
+  Math.max(1, Math.round(n * Number(process.env.VMCORE_FUZZ_SCALE ?? 1)));
+const allFixtures = listVmcoreFixtures();
+const fixtures = allFixtures.filter((f) => !f.dumpPath.endsWith('.zst'));
+const elfFixture = allFixtures.find((f) => f.truth.format === 'elf' && f.dumpPath.endsWith('.zst'));
+if (fixtures.length === 0) {
   console.warn('no uncompressed vmcore fixtures: robustness properties skipped');
-
+}
 describe.skipIf(fixtures.length === 0)('robustness on damaged real dumps', () => {
   const dumps = fixtures.map((f) => ({
     name: f.name,
     bytes: new Uint8Array(readFileSync(f.dumpPath)),
   }));
-  const dumpArb = fc.constantFrom(...dumps);
+  const temps: string[] = [];
+  beforeAll(async () => {
+    // one ELF dump too (decompressed once; the property runs read it in place)
+    if (!elfFixture) return;
+    const path = await decompressZstdToTemp(elfFixture.dumpPath);
+    temps.push(dirname(path));
+    dumps.push({ name: elfFixture.name, bytes: new Uint8Array(readFileSync(path)) });
+  }, 120_000);
+  afterAll(async () => {
+    for (const t of temps) await rm(t, { recursive: true, force: true });
+  });
+  // chained so that the ELF dump added in beforeAll is among the choices
+  const dumpArb = fc.constant(null).chain(() => fc.constantFrom(...dumps));
 
   it('bit flips in headers, bitmaps, descriptors and anywhere end in a result or a typed error', async () => {
     await fc.assert(
@@ -105,7 +124,7 @@ describe.skipIf(fixtures.length === 0)('robustness on damaged real dumps', () =>
           await withTimeout(exercise(new MutatedSource(d.bytes, d.bytes.length, patches)), 10_000);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   }, 300_000);
 
@@ -115,13 +134,21 @@ describe.skipIf(fixtures.length === 0)('robustness on damaged real dumps', () =>
         const size = Math.floor(d.bytes.length * frac * frac); // bias towards short files
         await withTimeout(exercise(new MutatedSource(d.bytes, size, new Map())), 10_000);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 300_000);
 
   it('hostile header values (huge counts, bogus offsets) are refused or contained', async () => {
     const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+    // kdump header/sub header fields, and ELF e_phoff, e_phentsize/e_phnum, note and load phdrs
     const fields = [
+      32,
+      54,
+      56,
+      72,
+      96,
+      128 + 8,
+      128 + 32,
       428,
       432,
       436,
@@ -149,7 +176,7 @@ describe.skipIf(fixtures.length === 0)('robustness on damaged real dumps', () =>
           expect(typeof r).toBe('string');
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   }, 300_000);
 });
