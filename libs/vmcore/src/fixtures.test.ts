@@ -107,3 +107,21 @@ describe.skipIf(!plainKdump)('a real dump cut short', () => {
     else expect(log.code).toBeDefined();
   });
 });
+
+const kdumpFixtures = fixtures.filter((f) => f.truth.format === 'kdump-compressed');
+describe.skipIf(kdumpFixtures.length === 0).each(kdumpFixtures)('reading cost of $name', (f) => {
+  it('open + dmesg + a kallsyms lookup read under 5 % of the file', async () => {
+    const { statSync } = await import('node:fs');
+    const v = await openVmcoreFile(f.dumpPath);
+    try {
+      await readKernelLog(v);
+      const ks = await v.kallsyms();
+      expect((await ks.lookup(v.vmcoreinfo!.symbol('init_uts_ns')!))?.name).toBe('init_uts_ns');
+      const size = statSync(f.dumpPath).size;
+      expect(v.bytesRead).toBeGreaterThan(0);
+      expect(v.bytesRead / size).toBeLessThan(0.05);
+    } finally {
+      await v.close();
+    }
+  });
+});

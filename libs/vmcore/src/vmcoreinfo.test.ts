@@ -26,7 +26,7 @@ describe('Vmcoreinfo', () => {
     expect(info.pageSize).toBe(4096);
     expect(info.symbol('init_uts_ns')).toBe(0xffffffff8bbf9b60n);
     expect(info.offset('uts_namespace.name')).toBe(0);
-    expect(info.sizeOf('printk_info')).toBe(88);
+    expect(info.size('printk_info')).toBe(88);
     expect(info.length('printk_info_device')).toBe(48);
     expect(info.kernelOffset).toBe(0x1a600000n);
     expect(info.crashTime?.toISOString()).toBe('2026-11-23T08:42:11.000Z');

@@ -31,7 +31,8 @@ export class Vmcoreinfo {
   keys(): string[] {
     return [...this.entries.keys()];
   }
-  get size(): number {
+  /** number of KEY=value entries */
+  get entryCount(): number {
     return this.entries.size;
   }
 
@@ -70,7 +71,7 @@ export class Vmcoreinfo {
     return hex(this.get(`SYMBOL(${name})`));
   }
   /** SIZE(type) in bytes */
-  sizeOf(type: string): number | undefined {
+  size(type: string): number | undefined {
     return this.decimal(`SIZE(${type})`);
   }
   /** OFFSET(type.member) in bytes */

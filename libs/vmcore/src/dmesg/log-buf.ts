@@ -76,7 +76,7 @@ export async function readLogBuf(
 
   const firstSym = info.symbol('log_first_idx');
   const nextSym = info.symbol('log_next_idx');
-  const size = info.sizeOf('printk_log');
+  const size = info.size('printk_log');
   const offTs = info.offset('printk_log.ts_nsec');
   const offLen = info.offset('printk_log.len');
   const offTextLen = info.offset('printk_log.text_len');

@@ -51,7 +51,7 @@ export async function readPrintkRingbuffer(
     throw new VmcoreFormatError('MISSING_VMCOREINFO', 'VMCOREINFO lacks SYMBOL(prb)', {
       field: 'SYMBOL(prb)',
     });
-  const sizePrb = need(info.sizeOf('printk_ringbuffer'), 'SIZE(printk_ringbuffer)');
+  const sizePrb = need(info.size('printk_ringbuffer'), 'SIZE(printk_ringbuffer)');
   const offDescRing = need(
     info.offset('printk_ringbuffer.desc_ring'),
     'OFFSET(printk_ringbuffer.desc_ring)',
@@ -68,7 +68,7 @@ export async function readPrintkRingbuffer(
   const offInfos = need(info.offset('prb_desc_ring.infos'), 'OFFSET(prb_desc_ring.infos)');
   const offHead = need(info.offset('prb_desc_ring.head_id'), 'OFFSET(prb_desc_ring.head_id)');
   const offTail = need(info.offset('prb_desc_ring.tail_id'), 'OFFSET(prb_desc_ring.tail_id)');
-  const sizeDesc = need(info.sizeOf('prb_desc'), 'SIZE(prb_desc)');
+  const sizeDesc = need(info.size('prb_desc'), 'SIZE(prb_desc)');
   const offStateVar = need(info.offset('prb_desc.state_var'), 'OFFSET(prb_desc.state_var)');
   const offTextLpos = need(info.offset('prb_desc.text_blk_lpos'), 'OFFSET(prb_desc.text_blk_lpos)');
   const offLposBegin = need(
@@ -76,7 +76,7 @@ export async function readPrintkRingbuffer(
     'OFFSET(prb_data_blk_lpos.begin)',
   );
   const offLposNext = need(info.offset('prb_data_blk_lpos.next'), 'OFFSET(prb_data_blk_lpos.next)');
-  const sizeInfo = need(info.sizeOf('printk_info'), 'SIZE(printk_info)');
+  const sizeInfo = need(info.size('printk_info'), 'SIZE(printk_info)');
   const offTs = need(info.offset('printk_info.ts_nsec'), 'OFFSET(printk_info.ts_nsec)');
   const offTextLen = need(info.offset('printk_info.text_len'), 'OFFSET(printk_info.text_len)');
   const offCaller = info.offset('printk_info.caller_id');
