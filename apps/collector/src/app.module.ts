@@ -8,6 +8,7 @@ import { AnalysisModule } from './analysis/analysis.module.js';
 import { DumpsController } from './dumps/dumps.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { NodesModule } from './nodes/nodes.module.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { AdminGuard, UploaderGuard } from './auth/guards.js';
 import type { CollectorContext } from './collector-context.js';
@@ -63,6 +64,7 @@ export class AppModule {
         httpLogging(ctx.logger),
         TerminusModule.forRoot({ logger: false }),
         AnalysisModule.forContext(ctx),
+        NodesModule.forContext(ctx),
       ],
       controllers: [UploadsController, DumpsController, HealthController, MetricsController],
       providers: [

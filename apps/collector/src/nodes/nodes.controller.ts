@@ -1,0 +1,93 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { readinessReportSchema, type ReadinessReport } from '@kdumpfleet/contracts';
+import type { Request } from 'express';
+import { AdminGuard, UploaderGuard } from '../auth/guards.js';
+import { checkNodeName } from './node-name.js';
+import type { NodeReportsRepository } from './node-reports.repository.js';
+import { summary } from './node-reports.repository.js';
+import type { NodeUploadsRepository } from './node-uploads.repository.js';
+import type { NodesConfig } from './nodes-config.js';
+import { NODE_REPORTS, NODE_UPLOADS, NODES_CONFIG } from './nodes-tokens.js';
+import { readJsonBody } from './read-json-body.js';
+
+/** Node readiness: agents POST their `check` report; support engineers read the fleet's state. */
+@ApiTags('nodes')
+@ApiBearerAuth()
+@Controller('api/v1/nodes')
+export class NodesController {
+  constructor(
+    @Inject(NODES_CONFIG) private readonly config: NodesConfig,
+    @Inject(NODE_REPORTS) private readonly reports: NodeReportsRepository,
+    @Inject(NODE_UPLOADS) private readonly uploads: NodeUploadsRepository,
+  ) {}
+
+  @Post([':node/readiness', ':node/report'])
+  @HttpCode(201)
+  @UseGuards(UploaderGuard)
+  @ApiOperation({ summary: 'Store a kdumpfleet.readiness/v1 report (agent `report`)' })
+  async postReadiness(@Param('node') node: string, @Req() req: Request) {
+    checkNodeName(node);
+    const body = await readJsonBody(req, this.config.maxReportBytes);
+    const parsed = readinessReportSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.') || 'body';
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `${field}: ${issue.message}`,
+        field,
+      });
+    }
+    const report: ReadinessReport = parsed.data;
+    return this.reports.add(node, report);
+  }
+
+  @Get()
+  @UseGuards(AdminGuard)
+  @ApiOperation({ summary: 'Every node with its last readiness report, verdict and stale flag' })
+  async list() {
+    const nodes = await this.reports.list(this.config.staleAfterMs);
+    return { nodes, staleAfterSeconds: this.config.staleAfterMs / 1000 };
+  }
+
+  @Get(':node')
+  @UseGuards(AdminGuard)
+  @ApiOperation({ summary: 'One node: last report (whole), verdict, stale flag, recent history' })
+  async one(@Param('node') node: string, @Query('history') history?: string) {
+    checkNodeName(node);
+    const found = await this.reports.latest(node);
+    if (!found) throw new NotFoundException(`node ${node} has sent no readiness report`);
+    const limit = Math.min(Math.max(Number(history ?? 20) || 20, 1), 500);
+    return {
+      ...summary(found.row, found.reports, this.config.staleAfterMs, Date.now()),
+      report: JSON.parse(found.row.report) as ReadinessReport,
+      history: await this.reports.history(node, limit),
+    };
+  }
+
+  @Get(':node/uploads/:uploadId')
+  @UseGuards(UploaderGuard)
+  @ApiOperation({ summary: 'The dump record a tus upload of this node became (404: none)' })
+  async uploadRecord(@Param('node') node: string, @Param('uploadId') uploadId: string) {
+    checkNodeName(node);
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(uploadId))
+      throw new BadRequestException('uploadId: not an upload id');
+    const rec = await this.uploads.dumpOfUpload(node, uploadId);
+    if (!rec) throw new NotFoundException(`no dump record for upload ${uploadId} of ${node}`);
+    return { uploadId, dumpId: rec.id, sha256: rec.sha256, state: rec.state };
+  }
+}
