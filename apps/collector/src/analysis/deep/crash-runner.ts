@@ -11,6 +11,7 @@ export const CRASH_COMMANDS: readonly { name: string; command: string }[] = [
   { name: 'crash-ps.txt', command: 'ps' },
   { name: 'crash-log.txt', command: 'log' },
   { name: 'crash-mod.txt', command: 'mod' },
+  { name: 'crash-mod-t.txt', command: 'mod -t' },
   { name: 'crash-kmem-i.txt', command: 'kmem -i' },
   { name: 'crash-foreach-un-bt.txt', command: 'foreach UN bt' },
 ];

@@ -44,13 +44,21 @@ export function parseCrashTaskStates(text: string): Record<string, number> {
   return counts;
 }
 
-/** crash `mod`: module names, with taint letters from the log's `Modules linked in:` line. */
+/**
+ * crash `mod`: module names, with taint letters from `mod -t` (its `NAME TAINTS` table), else
+ * from the log's `Modules linked in: crashlab(OE) …` line.
+ */
 export function parseCrashModules(
   text: string,
+  modTaints: string,
   kernelLog: string | null,
 ): { name: string; taint: string | null }[] {
   const taints = new Map<string, string>();
-  const linked = kernelLog?.match(/Modules linked in: (.*)/g) ?? [];
+  for (const line of modTaints.split('\n')) {
+    const m = /^(\S+)\s+([A-Z]+)\s*$/.exec(line);
+    if (m && m[1] !== 'NAME') taints.set(m[1]!, m[2]!);
+  }
+  const linked = taints.size > 0 ? [] : (kernelLog?.match(/Modules linked in: (.*)/g) ?? []);
   for (const l of linked) {
     for (const m of l.matchAll(/(\S+?)\(([A-Z]+)\)/g)) taints.set(m[1]!, m[2]!);
   }
@@ -84,7 +92,11 @@ export function crashSummary(
     panicTask: task ? { pid: task.pid, comm: task.comm, cpu: task.cpu, frames: task.frames } : null,
     tasksByState: parseCrashTaskStates(outputs.get('crash-ps.txt') ?? ''),
     dStateTasks: dState,
-    modules: parseCrashModules(outputs.get('crash-mod.txt') ?? '', kernelLog),
+    modules: parseCrashModules(
+      outputs.get('crash-mod.txt') ?? '',
+      outputs.get('crash-mod-t.txt') ?? '',
+      kernelLog,
+    ),
     warnings,
   };
 }

@@ -71,7 +71,11 @@ export function runTool(
   });
 }
 
-/** The most telling line of a tool's output, for a one-line failure reason. */
+/**
+ * The most telling line of a tool's output, for a one-line failure reason: the last fatal line
+ * (`crash: …`, a Python exception), followed by the first WARNING when there is one (crash's
+ * "invalid linux_banner pointer" explains its later "do not match!").
+ */
 export function lastMeaningfulLine(output: string): string {
   const lines = output
     .split('\n')
@@ -79,8 +83,12 @@ export function lastMeaningfulLine(output: string): string {
     .filter(
       (l) =>
         l !== '' &&
-        !/^(Type "help|please wait|crash \d|Copyright|GNU gdb|This GDB|For help)/.test(l),
+        !/^(Type "help|please wait|crash \d|Copyright|GNU gdb|This GDB|For help|Usage:|Enter "crash -h|crash \[OPTION\])/.test(
+          l,
+        ),
     );
   const fatal = lines.filter((l) => /^crash: |error|cannot|failed|Traceback|Error:/i.test(l));
-  return (fatal[fatal.length - 1] ?? lines[lines.length - 1] ?? 'no output').slice(0, 500);
+  const main = fatal[fatal.length - 1] ?? lines[lines.length - 1] ?? 'no output';
+  const warning = lines.find((l) => /^WARNING: /.test(l));
+  return (warning && warning !== main ? `${main} (${warning})` : main).slice(0, 500);
 }

@@ -80,6 +80,12 @@ export class TriageStep {
     if (outcome.kernelLog !== null)
       await this.results.put(dumpId, 'dmesg.txt', Buffer.from(outcome.kernelLog, 'latin1'));
 
+    // what triage cost the object store: the benchmark compares it with the object's size
+    await this.results.put(
+      dumpId,
+      'triage-io.json',
+      `${JSON.stringify({ objectSize: dump.size, storeBytesRead: counter.bytes, storeRequests: counter.requests, triageMs: r.timings.ms })}\n`,
+    );
     const bucketId =
       r.signature && r.oops
         ? await this.buckets.assign({

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type CollectorDb } from '../../db/database.js';
+import { withAnalysisTables } from '../db/analysis-schema.js';
+import { AnalysisJobQueue } from './job-queue.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kdf-queue-'));
+let db: CollectorDb;
+let q: AnalysisJobQueue;
+const at = (s: number) => new Date(Date.UTC(2026, 10, 23, 12, 0, s));
+
+beforeAll(async () => {
+  db = await openDatabase(dir);
+  q = new AnalysisJobQueue(withAnalysisTables(db), { maxAttempts: 2, backoffMs: 10_000 });
+});
+afterAll(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AnalysisJobQueue', () => {
+  it('enqueue is idempotent while a job is open', async () => {
+    const a = await q.enqueue('d1', 'triage', at(0));
+    expect(await q.enqueue('d1', 'triage', at(1))).toBe(a);
+    expect(await q.enqueue('d1', 'deep', at(1))).not.toBe(a);
+  });
+
+  it('one claim per job; the lease keeps others out until it expires; then it is retaken', async () => {
+    const j1 = await q.claim('w1', 5_000, at(2));
+    expect(j1).toMatchObject({ dumpId: 'd1', step: 'triage', attempt: 1, exhausted: false });
+    const j2 = await q.claim('w2', 5_000, at(3));
+    expect(j2?.step).toBe('deep'); // the other job, not the leased one
+    expect(await q.complete(j2!, at(3))).toBe(true);
+    expect(await q.claim('w3', 5_000, at(4))).toBeNull();
+    expect(await q.renew(j1!, 5_000, at(5))).toBe(true); // now leased until 10 s
+    expect(await q.claim('w3', 5_000, at(9))).toBeNull();
+    const again = await q.claim('w3', 5_000, at(11));
+    expect(again).toMatchObject({ id: j1!.id, attempt: 2, owner: 'w3' });
+    // the old owner lost it: its renew and complete are refused
+    expect(await q.renew(j1!, 5_000, at(12))).toBe(false);
+    expect(await q.complete(j1!, at(12))).toBe(false);
+    expect(await q.complete(again!, at(12))).toBe(true);
+  });
+
+  it('failures back off exponentially, then fail for good; permanent ones at once', async () => {
+    await q.enqueue('d2', 'triage', at(20));
+    const a = (await q.claim('w', 60_000, at(20)))!;
+    expect(await q.fail(a, 'boom', false, at(21))).toEqual({
+      outcome: 'retry',
+      runAfter: at(31).toISOString(),
+    });
+    expect(await q.claim('w', 60_000, at(30))).toBeNull();
+    const b = (await q.claim('w', 60_000, at(31)))!;
+    expect(b.attempt).toBe(2);
+    expect((await q.fail(b, 'boom', false, at(32))).outcome).toBe('failed');
+    await q.enqueue('d3', 'triage', at(40));
+    const c = (await q.claim('w', 60_000, at(40)))!;
+    expect((await q.fail(c, 'bad dump', true, at(41))).outcome).toBe('failed');
+  });
+
+  it('a job whose lease lapsed with no attempts left is failed, not run again', async () => {
+    await q.enqueue('d4', 'triage', at(50));
+    (await q.claim('w1', 1_000, at(50)))!;
+    (await q.claim('w2', 1_000, at(52)))!; // attempt 2 after w1 "died"
+    const lost = await q.claim('w3', 1_000, at(54));
+    expect(lost).toMatchObject({ dumpId: 'd4', exhausted: true });
+    expect(lost!.lastError).toMatch(/worker lost 2 times/);
+    expect(await q.claim('w4', 1_000, at(60))).toBeNull();
+    const rows = await q.jobsOf('d4');
+    expect(rows.map((r) => r.state)).toEqual(['failed']);
+  });
+});
