@@ -88,20 +88,14 @@ describe.skipIf(!have)('triage of damaged dumps', () => {
     );
   }, 120_000);
 
-  // Known bug in libs/vmcore (memory/x86_64.ts): when VMCOREINFO's NUMBER(KERNEL_IMAGE_SIZE) is
-  // damaged so that init_top_pgt falls outside the kernel image mapping, translate() and walk()
-  // recurse into each other until the stack overflows (RangeError) instead of throwing a typed
-  // AddressTranslationError. `it.fails` keeps the suite green and turns red once vmcore is fixed:
-  // then make it a plain `it`.
-  it.fails(
-    'damaged NUMBER(KERNEL_IMAGE_SIZE): typed error, not a stack overflow (vmcore bug)',
-    async () => {
-      const text = new TextDecoder('latin1').decode(original.subarray(0, HEAD));
-      const at = text.indexOf('NUMBER(KERNEL_IMAGE_SIZE)=');
-      expect(at).toBeGreaterThan(0);
-      const bytes = original.slice();
-      bytes.set(new TextEncoder().encode('NUMBER(KERNEL_IMAGE_SIZE)=4096      '), at);
-      await triageBytes(bytes);
-    },
-  );
+  // Regression: a damaged NUMBER(KERNEL_IMAGE_SIZE) put init_top_pgt outside the kernel image
+  // mapping, and translate() and walk() recursed into each other until the stack overflowed.
+  it('damaged NUMBER(KERNEL_IMAGE_SIZE): typed error, not a stack overflow', async () => {
+    const text = new TextDecoder('latin1').decode(original.subarray(0, HEAD));
+    const at = text.indexOf('NUMBER(KERNEL_IMAGE_SIZE)=');
+    expect(at).toBeGreaterThan(0);
+    const bytes = original.slice();
+    bytes.set(new TextEncoder().encode('NUMBER(KERNEL_IMAGE_SIZE)=4096      '), at);
+    await triageBytes(bytes);
+  });
 });

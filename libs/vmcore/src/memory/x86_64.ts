@@ -79,7 +79,18 @@ export class X86_64KernelMemory {
         'VMCOREINFO has no SYMBOL(init_top_pgt)',
       );
     }
-    let table = await this.translate(this.config.topPageTable);
+    // init_top_pgt lives in the kernel image: translate it by arithmetic only. Going through
+    // translate() would walk the page tables to find the page tables, and a corrupt
+    // SYMBOL(init_top_pgt) outside the image would recurse without end.
+    const top = BigInt.asUintN(64, this.config.topPageTable);
+    if (top < START_KERNEL_MAP || top >= this.imageEnd) {
+      throw new AddressTranslationError(
+        'BAD_PAGE_TABLE',
+        vaddr,
+        `SYMBOL(init_top_pgt)=0x${top.toString(16)} is outside the kernel image mapping`,
+      );
+    }
+    let table = BigInt.asUintN(64, top - START_KERNEL_MAP + this.config.physBase);
     for (let level = levels; level >= 1; level--) {
       // level 5: PGD (LA57) bits 48..56; 4: PGD/P4D 39..47; 3: PUD 30..38; 2: PMD 21..29; 1: PTE 12..20
       const shift = 12n + 9n * BigInt(level - 1);
