@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentFileSchema } from '../../apps/agent/src/config/agent-config.js';
 import { ansibleEnv, changedTasks, recapOf, runTool, type PlaybookResult } from './ansible-run.js';
 import { cacheDir, freshDebianRoot, type DebianRoot } from './debian-root.js';
 
@@ -198,7 +199,9 @@ describe.skipIf(!chrootOk)('agent role and readiness.yml in a Debian chroot', ()
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
     expect(config.node).toBe(host);
-    expect(config.collectorUrl).toBe(collector?.url ?? '');
+    expect(config.collectorUrl).toBe(collector?.url);
+    // The agent's own (strict) schema accepts what the role wrote.
+    expect(agentFileSchema.safeParse(config).error?.issues ?? []).toEqual([]);
 
     for (const unit of ['kdumpfleet-upload.service', 'kdumpfleet-check.service', 'kdumpfleet-check.timer']) {
       expect(existsSync(inRoot(`etc/systemd/system/${unit}`)), unit).toBe(true);
@@ -290,6 +293,8 @@ describe.skipIf(!chrootOk)('agent role and readiness.yml in a Debian chroot', ()
       const report = join(work, 'readiness.json');
       const r = await playbook('readiness.yml', ['-e', `readiness_report_file=${report}`]);
       timings['readiness.yml'] = r.seconds;
+      const table = /TASK \[Readiness \| fleet table\][\s\S]*?\n\n/.exec(r.stdout)?.[0];
+      console.log(`readiness.yml fleet table:\n${table ?? '(not found)'}`);
       expect(r.code, r.stdout.slice(-3000)).not.toBe(0);
       expect(recapOf(r.stdout, host)?.failed).toBe(1);
       expect(r.stdout).toContain(`${host} is not ready for kdump; failing checks:`);
