@@ -33,13 +33,20 @@ def s(obj):
     return obj.string_().decode("utf-8", "replace")
 
 def frame_name(frame):
-    name = getattr(frame, "name", None)
-    if name:
-        return name
+    try:
+        name = getattr(frame, "name", None)
+        if name:
+            return name
+    except Exception:
+        pass
     try:
         return prog.symbol(frame.pc).name
     except Exception:
+        pass
+    try:
         return hex(frame.pc)
+    except Exception:  # e.g. "program counter is not known" at the end of an interrupted stack
+        return "?"
 
 def frames_of(trace, limit=64):
     return [frame_name(f) for f in list(trace)[:limit]]
