@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import * as tus from 'tus-js-client';
+import { DecompressStream } from 'zstd-napi';
 import { createSeekableCompressor } from '../../libs/szstd/dist/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,7 +62,9 @@ const auth = { Authorization: `Bearer ${ADMIN}` };
 for (let i = 0; ; i++) {
   try {
     if ((await fetch(`${url}/health/live`)).ok) break;
-  } catch {}
+  } catch {
+    // not listening yet
+  }
   if (i > 400) throw new Error('collector did not start');
   await new Promise((r) => setTimeout(r, 100));
 }
@@ -95,8 +98,11 @@ try {
     const truth = JSON.parse(readFileSync(join(fixtures, name, 'truth.json'), 'utf8'));
     const plain = join(fixtures, name, truth.file);
     const seekable = join(work, `${name}.szst`);
+    // the agent compresses the dump itself: unwrap a .zst fixture before making it seekable
+    const stages = truth.container === 'zstd' ? [new DecompressStream({ windowLogMax: 31 })] : [];
     await pipeline(
       createReadStream(plain),
+      ...stages,
       createSeekableCompressor(),
       createWriteStream(seekable),
     );
