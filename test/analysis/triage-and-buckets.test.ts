@@ -31,6 +31,7 @@ import {
   getJson,
   getText,
   upload,
+  waitFor,
   waitForAnalysis,
   type Fixture,
 } from './analysis-harness.js';
@@ -224,6 +225,28 @@ describe('triage of uploaded dumps, buckets', () => {
     expect(
       (await fetch(`${c.url}/api/v1/buckets/not-a-uuid`, { headers: adminHeaders })).status,
     ).toBe(400);
+  });
+
+  it('deleting a dump removes its analysis and takes it out of its bucket', async () => {
+    const f = all.find((x) => x.name === 'k612-null-deref') ?? all[all.length - 1]!;
+    const id = ids.get(f.name)!;
+    const a = await waitForAnalysis(c, id);
+    const before = (await bucket(c, a.bucketId!)).dumps.length;
+    const del = await fetch(`${c.url}/api/v1/dumps/${id}`, {
+      method: 'DELETE',
+      headers: adminHeaders,
+    });
+    expect(del.status).toBe(204);
+    await waitFor(
+      'the sweep to drop the analysis',
+      async () => {
+        const detail = await getJson<{ dumps?: unknown[] }>(c, `/api/v1/buckets/${a.bucketId}`);
+        return detail.status === 404 || (detail.body.dumps?.length ?? 0) === before - 1;
+      },
+      10_000,
+    );
+    const gone = await fetch(`${c.url}/api/v1/dumps/${id}/analysis`, { headers: adminHeaders });
+    expect(gone.status).toBe(404);
   });
 });
 

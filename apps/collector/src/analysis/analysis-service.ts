@@ -90,7 +90,7 @@ export class AnalysisService {
   }
 
   /**
-   * Enqueues verified dumps that have no analysis yet. Runs at start and then every poll, so a
+   * Enqueues verified dumps that have no analysis yet, and removes the analysis of deleted ones. Runs at start and then every poll, so a
    * dump is analysed even if the process died between recording it and enqueueing it, and a
    * collector started with ANALYSIS_CONCURRENCY=0 still feeds separate workers.
    */
@@ -103,6 +103,11 @@ export class AnalysisService {
       }
     }
     if (n > 0) this.pool.notify();
+    // a deleted dump's results and analysis go too (its bucket then counts one dump less)
+    for (const id of await this.analysis.orphans()) {
+      await this.results.deleteObjects(id);
+      await this.analysis.forget(id);
+    }
     return n;
   }
 

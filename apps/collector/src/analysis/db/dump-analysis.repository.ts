@@ -120,4 +120,25 @@ export class DumpAnalysisRepository {
       .execute();
     return rows.map((r) => r.id);
   }
+
+  /** Analysis rows whose dump record was deleted: their results are removed by the sweep. */
+  async orphans(limit = 100): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('dump_analysis')
+      .leftJoin('dumps', 'dumps.id', 'dump_analysis.dump_id')
+      .select('dump_analysis.dump_id as id')
+      .where('dumps.id', 'is', null)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Forgets a deleted dump's analysis: its row and jobs (results go first, see the sweep). */
+  async forget(dumpId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('analysis_jobs').where('dump_id', '=', dumpId).execute();
+      await trx.deleteFrom('analysis_results').where('dump_id', '=', dumpId).execute();
+      await trx.deleteFrom('dump_analysis').where('dump_id', '=', dumpId).execute();
+    });
+  }
 }

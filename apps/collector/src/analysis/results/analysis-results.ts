@@ -76,4 +76,10 @@ export class AnalysisResults {
   async open(storageKey: string): Promise<Readable> {
     return this.store.readRange(storageKey);
   }
+
+  /** Deletes every stored result object of a dump (rows go with the analysis row). */
+  async deleteObjects(dumpId: string): Promise<void> {
+    for (const r of await this.list(dumpId))
+      await this.store.delete(resultObjectKey(dumpId, r.name));
+  }
 }
