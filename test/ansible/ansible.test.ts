@@ -314,6 +314,20 @@ describe.skipIf(!chrootOk)('agent role and readiness.yml in a Debian chroot', ()
       expect(rows[0]?.failing).toEqual(expected);
     });
 
+    it('a host whose check gives no report is an error, failed even when only reporting', async () => {
+      const r = await playbook('readiness.yml', [
+        '-e',
+        'readiness_fail_not_ready=false',
+        '-e',
+        'readiness_kdumpfleet_bin=/bin/false',
+      ]);
+      timings['readiness.yml, broken check'] = r.seconds;
+      expect(recapOf(r.stdout, host)?.failed).toBe(1);
+      expect(tableLine(r.stdout)).toMatch(/\serror\s+exit 1: no report on stdout/);
+      expect(r.stdout).toMatch(/fleet: 1 hosts, 1 error/);
+      expect(r.stdout).toContain(`kdumpfleet check failed on ${host}`);
+    });
+
     it('only reports with readiness_fail_not_ready=false', async () => {
       const r = await playbook('readiness.yml', ['-e', 'readiness_fail_not_ready=false']);
       timings['readiness.yml, report only'] = r.seconds;

@@ -146,7 +146,7 @@ describe.skipIf(!enabled)('collector role in a Debian chroot', () => {
     running = spawn(
       'chroot',
       ['--userspec=kdumpfleet:kdumpfleet', root.path, '/opt/kdumpfleet/node/bin/node', '/opt/kdumpfleet/collector/node_modules/@kdumpfleet/collector/dist/main.js', 'serve'],
-      { env: { PATH: '/usr/bin:/bin', ...vars }, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] },
+      { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...vars }, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
     running.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
