@@ -76,6 +76,12 @@ static noinline void kfault_hardlockup(unsigned int seconds)
 	u64 until = kfault_deadline_ns(seconds);
 	unsigned long flags;
 
+	/*
+	 * Where no NMI watchdog runs, RCU's stall detector on another CPU is what notices a CPU
+	 * with interrupts off, and only while a grace period waits for it: an idle host may have
+	 * none in flight, so start one.
+	 */
+	start_poll_synchronize_rcu();
 	local_irq_save(flags);
 	while (local_clock() < until)
 		cpu_relax();

@@ -229,8 +229,6 @@ static int kfault_parse(char *line, struct kfault_request *req)
 			req->scenario->required & KFAULT_KEY_DEV ? "dev=" : "path=");
 		return -EINVAL;
 	}
-	if (req->scenario->kind == KFAULT_HANG && !(given & KFAULT_KEY_WORKERS))
-		req->workers = 0;	/* hang code picks its own default */
 	return 0;
 }
 

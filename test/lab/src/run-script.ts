@@ -11,6 +11,7 @@ function crashScript(s: CrashScenario): string {
     .map(([k, v]) => `setsys ${k} ${v}`)
     .join('\n');
   const amp = s.background ? ' &' : '';
+  const pin = s.cpu === undefined ? '' : `taskset ${(1 << s.cpu).toString(16)} `;
   // The disk is unmounted before the crash so the capture kernel mounts a clean filesystem.
   return `
 say "scenario ${s.name}"
@@ -20,7 +21,7 @@ scrub
 insmod /kfault.ko
 echo 1 > $K/arm
 say "trigger ${s.trigger} at epoch $(date +%s)"
-sh -c "echo ${s.trigger} > $K/trigger"${amp}
+${pin}sh -c "echo ${s.trigger} > $K/trigger"${amp}
 sleep ${CRASH_WAIT_SECONDS}
 say "no crash after ${CRASH_WAIT_SECONDS} s"
 `;
