@@ -227,6 +227,14 @@ describe('triage of uploaded dumps, buckets', () => {
     ).toBe(400);
   });
 
+  it('/metrics counts dumps by analysis state and jobs by step', async () => {
+    const m = await (await fetch(`${c.url}/metrics`)).text();
+    expect(m).toMatch(/kdumpfleet_analysis_dumps\{state="no-debuginfo"\} [1-9]/);
+    expect(m).toMatch(/kdumpfleet_analysis_dumps\{state="triage-failed"\} [1-9]/);
+    expect(m).toMatch(/kdumpfleet_analysis_jobs\{step="triage",state="done"\} [1-9]/);
+    expect(m).toMatch(/kdumpfleet_buckets [1-9]/);
+  });
+
   it('deleting a dump removes its analysis and takes it out of its bucket', async () => {
     const f = all.find((x) => x.name === 'k612-null-deref') ?? all[all.length - 1]!;
     const id = ids.get(f.name)!;

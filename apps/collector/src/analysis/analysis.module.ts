@@ -9,6 +9,7 @@ import {
 import { AdminGuard } from '../auth/guards.js';
 import type { CollectorContext } from '../collector-context.js';
 import { ACCESS_TOKENS, DUMPS_REPOSITORY } from '../tokens.js';
+import { registerAnalysisMetrics } from './analysis-metrics.js';
 import { AnalysisService } from './analysis-service.js';
 import { AnalysisController } from './http/analysis.controller.js';
 import { ANALYSIS_SERVICE } from './http/analysis-tokens.js';
@@ -41,6 +42,7 @@ export class AnalysisModule {
       dataDir: ctx.config.dataDir,
       tmpDir: ctx.config.tmpDir,
     });
+    registerAnalysisMetrics(ctx.metrics.registry, svc);
     return {
       module: AnalysisModule,
       controllers: [AnalysisController, BucketsController],

@@ -141,4 +141,13 @@ export class DumpAnalysisRepository {
       await trx.deleteFrom('dump_analysis').where('dump_id', '=', dumpId).execute();
     });
   }
+
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('dump_analysis')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
 }

@@ -192,4 +192,13 @@ export class AnalysisJobQueue {
       .orderBy('created_at')
       .execute();
   }
+
+  async countByStepAndState(): Promise<{ step: string; state: string; n: number }[]> {
+    const rows = await this.db
+      .selectFrom('analysis_jobs')
+      .select(['step', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['step', 'state'])
+      .execute();
+    return rows.map((r) => ({ step: r.step, state: r.state, n: Number(r.n) }));
+  }
 }
