@@ -98,14 +98,3 @@ export async function spoolCompressed(source: string, opts: SpoolOptions): Promi
   }
   return { path: final, sha256: tap.hash.digest('hex'), size: tap.bytes, encoding: 'zstd' };
 }
-
-/** A dump that already is zstd (e.g. `vmcore.zst`) is uploaded as is: only its hash is needed. */
-export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { FoundDump } from '../discovery/find-dumps.js';
 import { CollectorError } from './collector-errors.js';
-import { hashFile, spoolCompressed, type SpoolFile } from './spool-dump.js';
+import { spoolCompressed, type SpoolFile } from './spool-dump.js';
 import { sendWithTus } from './tus-upload.js';
 import { ledgerKey, type DumpLedgerEntry, type UploadLedger } from './upload-ledger.js';
 
@@ -75,19 +75,16 @@ export async function uploadDump(
   if (spool && (await sizeOf(spool.path)) === spool.size) reusedSpool = true;
   else {
     entry = { path: file, size: st.size, mtimeMs: st.mtimeMs };
-    if (dump.format === 'zstd') {
-      const h = await hashFile(file);
-      spool = { path: file, sha256: h.sha256, size: h.size, encoding: 'zstd' };
-    } else {
-      spool = await spoolCompressed(file, {
-        spoolDir: join(config.stateDir, 'spool'),
-        name: ledgerKey(file),
-        frameSize: config.frameSize,
-        level: config.compressionLevel,
-        minFreeBytes: config.minFreeSpaceBytes,
-        onProgress: (n) => opts.onPhase?.('compress', n, st.size),
-      });
-    }
+    // Always the file's own bytes, seekable-zstd-compressed, even for a `.zst` dump: the
+    // collector gets back exactly the file that was on the host.
+    spool = await spoolCompressed(file, {
+      spoolDir: join(config.stateDir, 'spool'),
+      name: ledgerKey(file),
+      frameSize: config.frameSize,
+      level: config.compressionLevel,
+      minFreeBytes: config.minFreeSpaceBytes,
+      onProgress: (n) => opts.onPhase?.('compress', n, st.size),
+    });
     entry.spool = spool;
     ledger.put(entry);
   }
@@ -101,7 +98,7 @@ export async function uploadDump(
       token: opts.token,
       node: config.node,
       spool: spoolNow,
-      filename: uploadName(file, spoolNow),
+      filename: uploadName(file),
       capturedAt: dump.capturedAt,
       chunkSize: config.chunkSize,
       resumeUrl: entry.collectorUrl === opts.collectorUrl ? (entry.uploadUrl ?? null) : null,
@@ -120,7 +117,7 @@ export async function uploadDump(
   } catch (err) {
     if (err instanceof CollectorError && err.code === 'SHA256_MISMATCH') {
       // The collector saw other bytes than the spool's hash: make a fresh spool next time.
-      if (spoolNow.path !== file) await rm(spoolNow.path, { force: true });
+      await rm(spoolNow.path, { force: true });
       delete entry.spool;
       delete entry.uploadUrl;
       ledger.put(entry);
@@ -135,7 +132,7 @@ export async function uploadDump(
   };
   delete entry.uploadUrl;
   ledger.put(entry);
-  if (spoolNow.path !== file) await rm(spoolNow.path, { force: true });
+  await rm(spoolNow.path, { force: true });
   let deleted = false;
   if (opts.deleteAfterUpload) {
     await rm(dirname(file), { recursive: true, force: true });
@@ -157,9 +154,9 @@ export async function uploadDump(
   };
 }
 
-function uploadName(file: string, spool: SpoolFile): string {
-  const base = `${basename(dirname(file))}-${basename(file)}`;
-  return spool.encoding === 'zstd' && !base.endsWith('.zst') ? `${base}.zst` : base;
+/** `<stamp>-<dump file>.zst`: unique per host, says what it is. */
+function uploadName(file: string): string {
+  return `${basename(dirname(file))}-${basename(file)}.zst`;
 }
 
 async function sizeOf(path: string): Promise<number | null> {
