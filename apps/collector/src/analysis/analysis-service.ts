@@ -1,3 +1,4 @@
+import type { DumpAnalysis } from '@kdumpfleet/contracts';
 import { DebuginfoFinder } from '@kdumpfleet/debuginfo';
 import type { Logger } from 'pino';
 import type { CollectorDb } from '../db/database.js';
@@ -109,6 +110,11 @@ export class AnalysisService {
       await this.analysis.forget(id);
     }
     return n;
+  }
+
+  /** A dump's analysis with its result list, or null before it was queued (for GET /dumps/:id). */
+  async analysisOf(dumpId: string): Promise<DumpAnalysis | null> {
+    return this.analysis.byDumpId(dumpId, await this.results.list(dumpId));
   }
 
   /** Called when an upload has just been verified (the collector's ingest hook). */

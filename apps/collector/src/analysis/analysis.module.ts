@@ -43,6 +43,8 @@ export class AnalysisModule {
       tmpDir: ctx.config.tmpDir,
     });
     registerAnalysisMetrics(ctx.metrics.registry, svc);
+    // a verified upload is queued at once (the sweep is only the safety net)
+    ctx.ingest.onReceived = (dump) => svc.dumpReceived(dump.id);
     return {
       module: AnalysisModule,
       controllers: [AnalysisController, BucketsController],

@@ -24,6 +24,8 @@ export class UnknownUploadError extends Error {
  */
 export class DumpIngest {
   private readonly inFlight = new Map<string, Promise<DumpRecord>>();
+  /** Called once per newly verified dump: the analysis module queues its triage here. */
+  onReceived: ((dump: DumpRecord) => Promise<void>) | null = null;
 
   constructor(
     private readonly dumps: DumpsRepository,
@@ -102,6 +104,7 @@ export class DumpIngest {
       { uploadId, dumpId: record.id, state: record.state, size, sha256, reason },
       record.state === 'received' ? 'dump received' : 'dump corrupt',
     );
+    if (record.state === 'received') await this.onReceived?.(record);
     return record;
   }
 }

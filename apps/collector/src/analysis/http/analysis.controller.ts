@@ -73,7 +73,7 @@ export class AnalysisController {
   @ApiOkResponse({ schema: z.toJSONSchema(dumpAnalysisSchema) as object })
   async analysis(@Param('id') id: string): Promise<DumpAnalysis> {
     const dumpId = await this.dumpId(id);
-    const a = await this.svc.analysis.byDumpId(dumpId, await this.svc.results.list(dumpId));
+    const a = await this.svc.analysisOf(dumpId);
     if (!a) throw new NotFoundException(`dump ${dumpId} has not been queued for analysis yet`);
     return a;
   }
