@@ -261,3 +261,23 @@ describe('triage of uploaded dumps, buckets', () => {
 interface DumpAnalysisLike {
   bucketId: string | null;
 }
+
+describe('enqueue on upload', () => {
+  it('a verified upload is queued by the ingest hook at once, not by the periodic sweep', async () => {
+    const f = all[0];
+    if (!f) return expect.fail('no fixtures');
+    // with an hour between polls and sweeps, only the hook (and its wake-up) can start triage
+    const c = await startCollector({
+      env: { ANALYSIS_POLL_INTERVAL: '1h', ANALYSIS_DEEP: 'off' },
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // let the start-up sweep and poll pass
+      const id = await upload(c, f.path, f);
+      const a = await waitForAnalysis(c, id, (x) => x.state === 'triaged', 15_000);
+      expect(a.kernelRelease).toBe(f.truth.kernel.release);
+    } finally {
+      await c.stop();
+      removeDir(c.dataDir);
+    }
+  });
+});
