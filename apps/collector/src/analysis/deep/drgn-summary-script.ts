@@ -86,6 +86,10 @@ try:
     sys_lines.append("        CPUS: %d" % int(prog["nr_cpu_ids"]))
 except Exception as e:
     note("sys cpus", e)
+if release is None:
+    # not even utsname: the debuginfo does not fit this dump (or is no vmlinux); say so and stop
+    print("Error: drgn cannot read the kernel: " + "; ".join(warnings[:3]), file=sys.stderr)
+    sys.exit(3)
 sys_lines.append('       PANIC: "%s"' % (panic or ""))
 write("drgn-sys.txt", "\n".join(sys_lines) + "\n")
 
