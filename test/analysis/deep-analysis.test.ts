@@ -84,7 +84,7 @@ describe.skipIf(missing.length > 0)('deep analysis with crash(8), drgn and debug
     await Promise.all([...ids.values()].map((id) => waitForAnalysis(c, id, undefined, 6 * 60_000)));
     timings.analysisAllMs = Date.now() - t;
     console.log('deep analysis timings', JSON.stringify(timings));
-  });
+  }, 15 * 60_000); // a fresh machine downloads ~600 MB of -dbg packages first
   afterAll(async () => {
     await c?.stop();
     await dbgd?.stop();
