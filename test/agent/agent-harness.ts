@@ -79,6 +79,9 @@ export class CuttingProxy {
   private sockets = new Set<Socket>();
   port = 0;
   bytesPerSecond: number;
+  /** When set, the first server answer containing this text is swallowed and the link cut. */
+  dropResponseContaining: string | null = null;
+  droppedResponses = 0;
 
   constructor(
     private readonly targetPort: number,
@@ -97,7 +100,16 @@ export class CuttingProxy {
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
-      upstream.on('data', (d) => client.write(d));
+      upstream.on('data', (d: Buffer) => {
+        const needle = this.dropResponseContaining;
+        if (needle && d.toString('latin1').toLowerCase().includes(needle.toLowerCase())) {
+          this.dropResponseContaining = null;
+          this.droppedResponses++;
+          drop();
+          return;
+        }
+        client.write(d);
+      });
       client.on('data', (d: Buffer) => {
         upstream.write(d);
         if (Number.isFinite(this.bytesPerSecond)) {

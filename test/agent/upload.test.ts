@@ -287,6 +287,71 @@ describe('kdumpfleet upload (built agent → built collector, fs backend)', () =
     }
   }, 180_000);
 
+  it('the answer to the last PATCH is lost: the agent asks, finds its record, uploads nothing again', async () => {
+    const proxy = new CuttingProxy(collector.port);
+    await proxy.start();
+    try {
+      const f = fixtures[0]!;
+      const h = home('lost-answer', { collectorUrl: `http://127.0.0.1:${proxy.port}` });
+      placeDebianDump(h.crashDir, '202611231550', f.path);
+      proxy.dropResponseContaining = 'Dump-Id:';
+      const r = await runAgentAsync(h, ['upload', '--json']);
+      expect(proxy.droppedResponses).toBe(1);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as UploadJson;
+      const records = await recordsOf('lost-answer');
+      expect(records).toHaveLength(1);
+      expect(out.uploaded[0]!.dumpId).toBe(records[0]!.id);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
+  it('collector SIGKILLed and restarted mid-upload: the agent retries and finishes once', async () => {
+    const own = await startCollector();
+    const proxy = new CuttingProxy(own.port, 2 * 1024 * 1024);
+    await proxy.start();
+    let restarted: RunningCollector | null = null;
+    try {
+      const f = fixtures.find((x) => x.name === 'k61-panic-flattened') ?? fixtures[0]!;
+      const h = home('restarted-collector', {
+        collectorUrl: `http://127.0.0.1:${proxy.port}`,
+        chunkSize: 512 * 1024,
+      });
+      placeDebianDump(h.crashDir, '202611231559', f.path);
+      const agent = runAgentAsync(h, ['upload', '--json']);
+      let early: string | null = null;
+      void agent.then((r) => (early = `agent exited ${r.code}: ${r.stderr}${r.stdout}`));
+      const url = await until('an upload URL', () => {
+        if (early) throw new Error(early);
+        return ledger(h).find((e) => e.uploadUrl)?.uploadUrl ?? null;
+      });
+      const direct = url.replace(`:${proxy.port}`, `:${own.port}`);
+      await until('a fifth uploaded', async () =>
+        (await offsetOf(direct)) > f.size / 5 ? true : null,
+      );
+      await own.kill();
+      restarted = await startCollector({ dataDir: own.dataDir, port: own.port });
+      proxy.bytesPerSecond = Infinity;
+      const r = await agent;
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const res = await fetch(`${restarted.url}/api/v1/dumps?node=restarted-collector&state=all`, {
+        headers: adminHeaders,
+      });
+      const items = ((await res.json()) as { items: { id: string; sha256: string }[] }).items;
+      expect(items).toHaveLength(1);
+      const out = JSON.parse(r.stdout) as UploadJson;
+      expect(items[0]!.sha256).toBe(out.uploaded[0]!.sha256);
+      expect(out.uploaded[0]!.dumpId).toBe(items[0]!.id);
+    } finally {
+      await proxy.stop();
+      await restarted?.stop();
+      removeDir(own.dataDir);
+    }
+  }, 180_000);
+
   it('--delete-after-upload removes the dump directory only after the collector confirmed it', async () => {
     const h = home('delete-after');
     const file = placeDebianDump(h.crashDir, '202611231600', fixtures[0]!.path);

@@ -57,5 +57,7 @@ describe('classifyDumpDir', () => {
     expect(capturedAtFromDirName('127.0.0.1-2026-11-23-10:15:02')).toBe('2026-11-23T10:15:02Z');
     expect(capturedAtFromDirName('2026-11-23-10:15')).toBe('2026-11-23T10:15:00Z');
     expect(capturedAtFromDirName('whatever')).toBeNull();
+    expect(capturedAtFromDirName('202611231560')).toBeNull();
+    expect(capturedAtFromDirName('202613011200')).toBeNull();
   });
 });

@@ -56,11 +56,19 @@ export function classifyDumpDir(dirName: string, files: readonly string[]): Layo
   return null;
 }
 
-/** When the crash happened, from the directory name (UTC is assumed: the stamp has no zone). */
+/**
+ * When the crash happened, from the directory name (UTC is assumed: the stamp has no zone).
+ * A stamp that is no real time (minute 60, month 13) gives null: the caller uses the mtime.
+ */
 export function capturedAtFromDirName(name: string): string | null {
+  let iso: string | null = null;
   let m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(name);
-  if (m) return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00Z`;
-  m = /(\d{4})-(\d{2})-(\d{2})-(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name);
-  if (m) return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}Z`;
-  return null;
+  if (m) iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00Z`;
+  else {
+    m = /(\d{4})-(\d{2})-(\d{2})-(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name);
+    if (m) iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}Z`;
+  }
+  if (!iso) return null;
+  const t = new Date(iso);
+  return !Number.isNaN(t.getTime()) && t.toISOString().replace('.000', '') === iso ? iso : null;
 }

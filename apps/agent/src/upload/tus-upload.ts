@@ -27,6 +27,16 @@ export interface TusSendResult {
   resumedFrom: number;
 }
 
+/**
+ * Raised from inside tus-js-client when it is about to create a new upload although the one it
+ * had was already turned into a dump record (the answer to the last PATCH was lost).
+ */
+class AlreadyRecorded extends Error {
+  constructor(readonly dumpId: string) {
+    super(`already recorded as dump ${dumpId}`);
+  }
+}
+
 const DEFAULT_RETRIES = [1000, 2000, 4000, 8000, 15000, 30000, 30000, 60000];
 
 /**
@@ -61,6 +71,8 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
   let dumpId: string | null = null;
   let resumedFrom = 0;
   let firstPatch = true;
+  // The last upload URL this run knew: a retry that finds it gone (404) asks before re-creating.
+  let knownUrl: string | null = resumeUrl;
   const url = await new Promise<string>((resolve, reject) => {
     const upload = new tus.Upload(createReadStream(o.spool.path), {
       endpoint: `${o.collectorUrl}/api/v1/uploads`,
@@ -73,14 +85,28 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
       storeFingerprintForResuming: false,
       removeFingerprintOnSuccess: false,
       onShouldRetry: (err) => {
+        if (err.causingError instanceof AlreadyRecorded) return false;
         const status = err.originalResponse?.getStatus() ?? 0;
         // 4xx other than 409/423 will not get better by retrying (token, size, sha256).
         return status === 0 || status >= 500 || status === 409 || status === 423;
       },
       onUploadUrlAvailable: () => {
-        if (upload.url) o.onUploadUrl(upload.url);
+        if (upload.url) {
+          knownUrl = upload.url;
+          o.onUploadUrl(upload.url);
+        }
       },
-      onBeforeRequest: (req) => {
+      onBeforeRequest: async (req) => {
+        if (req.getMethod() === 'POST' && knownUrl) {
+          const rec = await lookupUploadRecord(
+            o.collectorUrl,
+            o.token,
+            o.node,
+            uploadIdOf(knownUrl),
+          );
+          if (rec && rec.sha256 === o.spool.sha256 && rec.state === 'received')
+            throw new AlreadyRecorded(rec.dumpId);
+        }
         if (firstPatch && req.getMethod() === 'PATCH') {
           const off = Number(req.getHeader('Upload-Offset'));
           if (Number.isFinite(off)) resumedFrom = off;
@@ -92,7 +118,13 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
         if (req.getMethod() === 'PATCH' && id) dumpId = id;
       },
       onProgress: (sent, total) => o.onProgress?.(sent, total ?? o.spool.size),
-      onError: (err) => reject(translate(err)),
+      onError: (err) => {
+        const cause = (err as tus.DetailedError).causingError;
+        if (cause instanceof AlreadyRecorded) {
+          dumpId = cause.dumpId;
+          resolve(knownUrl ?? '');
+        } else reject(translate(err));
+      },
       onSuccess: () => resolve(upload.url ?? ''),
     });
     upload.start();
