@@ -190,25 +190,46 @@ async function tusIngest(dataDir, sha256) {
 
 const sha256 = await ensureSource();
 await warm();
+// The machine is shared: interleave rounds of both and keep each one's best, so one busy moment
+// of a neighbour does not decide the ratio. Every round is printed.
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const runDir = join(work, `bench-ingest-run-${process.pid}`);
-mkdirSync(join(runDir, 'put'), { recursive: true });
+const puts = [];
+const tuses = [];
 try {
-  const put = await plainPut(join(runDir, 'put'));
-  rmSync(join(runDir, 'put', 'put.bin'), { force: true });
-  const t = await tusIngest(join(runDir, 'collector'), sha256);
+  for (let i = 1; i <= rounds; i++) {
+    mkdirSync(join(runDir, 'put'), { recursive: true });
+    const put = await plainPut(join(runDir, 'put'));
+    rmSync(join(runDir, 'put'), { recursive: true, force: true });
+    const t = await tusIngest(join(runDir, `collector-${i}`), sha256);
+    rmSync(join(runDir, `collector-${i}`), { recursive: true, force: true });
+    console.log(
+      `round ${i}: plain PUT ${put.mbps.toFixed(1)} MB/s, collector tus ${t.mbps.toFixed(1)} MB/s, ` +
+        `peak RSS ${t.peakRssMB.toFixed(1)} MB`,
+    );
+    puts.push(put);
+    tuses.push(t);
+  }
+  const best = (xs) => xs.reduce((a, b) => (b.mbps > a.mbps ? b : a));
+  const put = best(puts);
+  const t = best(tuses);
+  const peak = Math.max(...tuses.map((x) => x.peakRssMB));
   const ratio = t.mbps / put.mbps;
   console.log(
     `file:            ${source} (${(SIZE / 1024 ** 3).toFixed(2)} GiB, sha256 ${sha256.slice(0, 16)}…)`,
   );
-  console.log(`plain PUT:       ${put.mbps.toFixed(1)} MB/s (${put.seconds.toFixed(2)} s)`);
   console.log(
-    `collector tus:   ${t.mbps.toFixed(1)} MB/s (${t.seconds.toFixed(2)} s, chunkSize ${t.chunkSize}, incl. sha256 verify)`,
+    `plain PUT:       ${put.mbps.toFixed(1)} MB/s (best of ${rounds}, ${put.seconds.toFixed(2)} s)`,
+  );
+  console.log(
+    `collector tus:   ${t.mbps.toFixed(1)} MB/s (best of ${rounds}, ${t.seconds.toFixed(2)} s, ` +
+      `chunkSize ${t.chunkSize}, until the dump is verified and recorded)`,
   );
   console.log(
     `ratio:           ${ratio.toFixed(2)} (target >= 0.80) ${ratio >= 0.8 ? 'OK' : 'MISSED'}`,
   );
   console.log(
-    `peak RSS:        ${t.peakRssMB.toFixed(1)} MB (target < 250 MB) ${t.peakRssMB < 250 ? 'OK' : 'MISSED'}`,
+    `peak RSS:        ${peak.toFixed(1)} MB (max over rounds; target < 250 MB) ${peak < 250 ? 'OK' : 'MISSED'}`,
   );
 } finally {
   rmSync(runDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { DumpsRepository } from './dumps/dumps.repository.js';
 import { CollectorMetrics } from './metrics/collector-metrics.js';
 import { createObjectStore } from './storage/create-object-store.js';
 import type { CollectorObjectStore } from './storage/object-store.js';
+import { ArrivalDigests } from './uploads/arrival-digest.js';
 import { DumpIngest } from './uploads/dump-ingest.js';
 import { createTusBackend } from './uploads/tus-datastore.js';
 import { createTusServer } from './uploads/tus-endpoint.js';
@@ -43,7 +44,9 @@ export async function createCollectorContext(
   const uploads = new UploadsRepository(db);
   const metrics = new CollectorMetrics(dumps);
   const backend = createTusBackend(config, store);
-  const ingest = new DumpIngest(dumps, uploads, backend.area, store, metrics, logger);
+  // Hash on arrival unless VERIFY_REREAD asks to read every stored upload back.
+  const digests = config.verifyReread ? null : new ArrivalDigests();
+  const ingest = new DumpIngest(dumps, uploads, backend.area, store, metrics, logger, digests);
   const tus = createTusServer({
     config,
     datastore: backend.datastore,
@@ -51,6 +54,7 @@ export async function createCollectorContext(
     ingest,
     metrics,
     log: logger,
+    digests,
   });
   const janitor = new UploadJanitor(tus, uploads, ingest, config.uploadExpiryMs, logger);
   return {

@@ -61,6 +61,7 @@ const environmentSchema = z.object({
   MIN_FREE_TMP: byteSizeSchema.default(256 * 1024 ** 2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE: durationMsSchema.default(10_000),
+  VERIFY_REREAD: z.enum(['true', 'false', '1', '0']).default('false'),
 });
 
 export interface S3Config {
@@ -89,6 +90,8 @@ export interface CollectorConfig {
   minFreeTmpBytes: number;
   logLevel: string;
   shutdownGraceMs: number;
+  /** Always verify by reading the stored object back, never by the hash taken on arrival. */
+  verifyReread: boolean;
 }
 
 /** Validates the environment once; throws ConfigError naming the first bad variable. */
@@ -133,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     minFreeTmpBytes: e.MIN_FREE_TMP,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
+    verifyReread: e.VERIFY_REREAD === 'true' || e.VERIFY_REREAD === '1',
   };
 }

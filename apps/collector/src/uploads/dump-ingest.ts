@@ -5,6 +5,7 @@ import type { DumpsRepository } from '../dumps/dumps.repository.js';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { dumpObjectKey, type CollectorObjectStore } from '../storage/object-store.js';
 import { sha256OfStream } from './sha256-of-stream.js';
+import type { ArrivalDigests } from './arrival-digest.js';
 import type { UploadArea } from './upload-area.js';
 import type { UploadsRepository } from './uploads.repository.js';
 
@@ -34,6 +35,7 @@ export class DumpIngest {
     private readonly store: CollectorObjectStore,
     private readonly metrics: CollectorMetrics,
     private readonly log: Logger,
+    private readonly digests: ArrivalDigests | null,
   ) {}
 
   finish(uploadId: string): Promise<DumpRecord> {
@@ -42,6 +44,18 @@ export class DumpIngest {
     const p = this.finishOnce(uploadId).finally(() => this.inFlight.delete(uploadId));
     this.inFlight.set(uploadId, p);
     return p;
+  }
+
+  /**
+   * Size and sha256 of the stored upload: the size from the store, the digest computed on arrival
+   * when one unbroken chain covered every byte, else by streaming the stored object once.
+   */
+  private async measure(uploadId: string): Promise<{ size: number; sha256: string; how: string }> {
+    const stored = await this.area.size(uploadId);
+    const early = stored === null ? null : (this.digests?.take(uploadId, stored) ?? null);
+    if (stored !== null && early !== null) return { size: stored, sha256: early, how: 'arrival' };
+    const read = await sha256OfStream(await this.area.open(uploadId));
+    return { ...read, how: 'reread' };
   }
 
   private async finishOnce(uploadId: string): Promise<DumpRecord> {
@@ -53,7 +67,7 @@ export class DumpIngest {
     const upload = await this.uploads.byId(uploadId);
     if (!upload) throw new UnknownUploadError(uploadId);
 
-    const { size, sha256 } = await sha256OfStream(await this.area.open(uploadId));
+    const { size, sha256, how } = await this.measure(uploadId);
     let reason: string | null = null;
     if (upload.declared_size !== null && size !== Number(upload.declared_size)) {
       reason = `size mismatch: declared ${upload.declared_size} bytes, stored ${size}`;
@@ -101,7 +115,7 @@ export class DumpIngest {
     this.metrics.uploadsFinished.inc({ state: record.state });
     if (record.state === 'corrupt') this.metrics.uploadsFailed.inc({ reason: 'verification' });
     this.log.info(
-      { uploadId, dumpId: record.id, state: record.state, size, sha256, reason },
+      { uploadId, dumpId: record.id, state: record.state, size, sha256, reason, verifiedBy: how },
       record.state === 'received' ? 'dump received' : 'dump corrupt',
     );
     if (record.state === 'received') await this.onReceived?.(record);

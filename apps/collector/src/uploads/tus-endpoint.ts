@@ -4,6 +4,7 @@ import { UPLOADS_PATH, uploadMetadataSchema } from '@kdumpfleet/contracts';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/environment.js';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
+import type { ArrivalDigests } from './arrival-digest.js';
 import type { DumpIngest } from './dump-ingest.js';
 import type { UploadsRepository } from './uploads.repository.js';
 
@@ -31,18 +32,28 @@ export interface TusEndpointDeps {
   ingest: DumpIngest;
   metrics: CollectorMetrics;
   log: Logger;
+  /** Hash-on-arrival; null when VERIFY_REREAD forces reading the stored object back. */
+  digests: ArrivalDigests | null;
 }
 
 /** The tus 1.0 server behind /api/v1/uploads (auth is checked before it, by UploaderGuard). */
 export function createTusServer(deps: TusEndpointDeps): Server {
-  const { config, datastore, uploads, ingest, metrics, log } = deps;
+  const { config, datastore, uploads, ingest, metrics, log, digests } = deps;
 
-  // Count body bytes as they land in the store (tus returns the new offset).
+  // Count body bytes as they land in the store (tus returns the new offset) and hash them on
+  // the way (see ArrivalDigests).
   const write = datastore.write.bind(datastore);
   datastore.write = async (stream, id, offset) => {
-    const newOffset = await write(stream, id, offset);
-    metrics.bytesReceived.inc(Math.max(0, newOffset - offset));
-    return newOffset;
+    const observed = digests ? digests.observe(id, offset, stream) : null;
+    try {
+      const newOffset = await write(observed ? observed.body : stream, id, offset);
+      observed?.settle(newOffset);
+      metrics.bytesReceived.inc(Math.max(0, newOffset - offset));
+      return newOffset;
+    } catch (err) {
+      observed?.settle(null);
+      throw err;
+    }
   };
 
   const options: ServerOptions = {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { link, mkdir, unlink } from 'node:fs/promises';
+import { link, mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DataStore } from '@tus/utils';
@@ -15,6 +15,8 @@ const READ_CHUNK = 4 * 1024 * 1024;
  */
 export interface UploadArea {
   open(uploadId: string): Promise<Readable>;
+  /** Bytes stored for the upload, or null when unknown (then `open` is read to count them). */
+  size(uploadId: string): Promise<number | null>;
   promote(uploadId: string, key: string): Promise<void>;
   discard(uploadId: string): Promise<void>;
 }
@@ -47,6 +49,9 @@ export function fsUploadArea(
     async open(id) {
       return createReadStream(pathOf(id), { highWaterMark: READ_CHUNK });
     },
+    async size(id) {
+      return (await stat(pathOf(id))).size;
+    },
     async promote(id, key) {
       const root = rootOf(store);
       if (root !== null && /^dumps\/[0-9a-f]{64}$/.test(key)) {
@@ -74,6 +79,9 @@ export function fsUploadArea(
 export function s3UploadArea(datastore: DataStore, store: CollectorObjectStore): UploadArea {
   return {
     open: (id) => store.readRange(id),
+    async size(id) {
+      return (await store.stat(id))?.size ?? null;
+    },
     async promote(id, key) {
       await store.write(key, await store.readRange(id));
     },
