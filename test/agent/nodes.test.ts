@@ -152,6 +152,29 @@ describe('readiness reports reach the collector (built agent → built collector
   }, 40_000);
 });
 
+describe('kdumpfleet run --once (the boot-time round)', () => {
+  it('uploads pending dumps and sends the report, logging one JSON line per event', async () => {
+    const h = home('run-host');
+    placeDebianDump(h.crashDir, '202611231800', fixtureDumps()[0]!.path);
+    const r = runAgent(h, ['run', '--once'], {
+      KDUMPFLEET_SYSROOT: join(testdata, 'debian-ready', 'root'),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { event: string }).event);
+    expect(events).toEqual(['dump-uploaded', 'report-sent']);
+    const node = await get('/api/v1/nodes/run-host');
+    expect(node.body).toMatchObject({ node: 'run-host', ready: true, reports: 1 });
+    const again = runAgent(h, ['run', '--once'], {
+      KDUMPFLEET_SYSROOT: join(testdata, 'debian-ready', 'root'),
+    });
+    expect(again.stdout).not.toMatch(/dump-uploaded/);
+  }, 60_000);
+});
+
 describe('drill (fake kfault debugfs in a sysroot copy)', () => {
   it('registers the drill, sets the panic sysctl, arms and triggers; the next dump passes it', async () => {
     const h = home('drill-host');
