@@ -9,7 +9,10 @@ import { DumpsController } from './dumps/dumps.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { NodesModule } from './nodes/nodes.module.js';
+import { PortalModule } from './portal/portal.module.js';
+import { portalDir } from './portal/portal-dir.js';
 import { UploadsController } from './uploads/uploads.controller.js';
+import { UsersModule } from './users/users.module.js';
 import { AdminGuard, UploaderGuard } from './auth/guards.js';
 import type { CollectorContext } from './collector-context.js';
 import {
@@ -65,6 +68,8 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         AnalysisModule.forContext(ctx),
         NodesModule.forContext(ctx),
+        UsersModule.forContext(ctx),
+        PortalModule.forDir(portalDir(), ctx.logger),
       ],
       controllers: [UploadsController, DumpsController, HealthController, MetricsController],
       providers: [

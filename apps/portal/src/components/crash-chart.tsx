@@ -19,12 +19,12 @@ export function CrashChart(props: {
   height?: number;
   label?: string;
 }) {
-  const width = props.width ?? 640;
+  const width = props.width ?? 1200;
   const height = props.height ?? 120;
   const compact = height < 50;
-  const { first, counts } = dailyCounts(props.times, compact ? 30 : 30);
+  const { first, counts } = dailyCounts(props.times, 30);
   const max = Math.max(1, ...counts);
-  const pad = compact ? 1 : 22;
+  const pad = compact ? 1 : 26;
   const bottom = compact ? 1 : 18;
   const barW = (width - pad) / counts.length;
   const day = (i: number) => new Date((first + i) * DAY).toISOString().slice(0, 10);

@@ -10,7 +10,7 @@ export function Tabs({
   const current = tabs.find((t) => t.id === active) ?? tabs[0];
   if (!current) return null;
   return (
-    <div class="tabs">
+    <div class="tabs" data-testid="tool-tabs">
       <div class="tab-list" role="tablist">
         {tabs.map((t) => (
           <button

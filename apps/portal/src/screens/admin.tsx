@@ -65,32 +65,34 @@ function Users({ self }: { self: string }) {
               <td>{u.disabled ? <span class="badge not-ready">disabled</span> : 'active'}</td>
               <td>{when(u.createdAt)}</td>
               <td class="actions">
-                <button
-                  type="button"
-                  class="secondary small"
-                  onClick={() =>
-                    act(() =>
-                      api(`/api/v1/users/${u.id}`, {
-                        method: 'PATCH',
-                        body: { disabled: !u.disabled },
-                      }),
-                    )
-                  }
-                >
-                  {u.disabled ? 'Enable' : 'Disable'}
-                </button>
-                {u.id !== self && (
+                <div>
                   <button
                     type="button"
-                    class="danger small"
+                    class="secondary small"
                     onClick={() =>
-                      confirm(`Delete ${u.username}?`) &&
-                      act(() => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }))
+                      act(() =>
+                        api(`/api/v1/users/${u.id}`, {
+                          method: 'PATCH',
+                          body: { disabled: !u.disabled },
+                        }),
+                      )
                     }
                   >
-                    Delete
+                    {u.disabled ? 'Enable' : 'Disable'}
                   </button>
-                )}
+                  {u.id !== self && (
+                    <button
+                      type="button"
+                      class="danger small"
+                      onClick={() =>
+                        confirm(`Delete ${u.username}?`) &&
+                        act(() => api(`/api/v1/users/${u.id}`, { method: 'DELETE' }))
+                      }
+                    >
+                      Delete
+                    </button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}

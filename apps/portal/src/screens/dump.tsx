@@ -265,8 +265,13 @@ export function DumpScreen({ id, role }: { id: string; role: Role }) {
 
       {downloads && toolResults.length > 0 && (
         <>
-          <h2>crash(8) results</h2>
+          <h2>
+            {a?.tool === 'drgn'
+              ? 'drgn results (crash(8) could not open the dump)'
+              : 'crash(8) results'}
+          </h2>
           <Tabs
+            key={toolResults.map((r) => r.name).join()}
             tabs={toolResults.map((r) => ({
               id: r.name,
               label: toolLabel(r.name),

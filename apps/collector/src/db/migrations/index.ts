@@ -2,10 +2,16 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-dumps-and-uploads.js';
 import * as m0100 from './0100-analysis.js';
 import * as m0200 from './0200-nodes.js';
+import * as m0300 from './0300-users.js';
 
 /** Migrations are compiled TS modules listed here (no directory scanning at run time). */
 export const migrationProvider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-dumps-and-uploads': m0001, '0100-analysis': m0100, '0200-nodes': m0200 };
+    return {
+      '0001-dumps-and-uploads': m0001,
+      '0100-analysis': m0100,
+      '0200-nodes': m0200,
+      '0300-users': m0300,
+    };
   },
 };

@@ -37,6 +37,13 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/v1/nodes/:node/drills': 'admin',
   // tus (browser upload)
   'POST /api/v1/uploads': 'engineer',
+  // the creation route is @All: other methods reach tus too, which answers them 4xx
+  'GET /api/v1/uploads': 'engineer',
+  'HEAD /api/v1/uploads': 'engineer',
+  'PUT /api/v1/uploads': 'engineer',
+  'PATCH /api/v1/uploads': 'engineer',
+  'DELETE /api/v1/uploads': 'engineer',
+  'SEARCH /api/v1/uploads': 'engineer',
   'HEAD /api/v1/uploads/:uploadId': 'engineer',
   'PATCH /api/v1/uploads/:uploadId': 'engineer',
   'DELETE /api/v1/uploads/:uploadId': 'engineer',
@@ -62,7 +69,11 @@ export function requiredRole(
   routePath: string,
   params: Record<string, string> = {},
 ): UserRole {
-  const policy = ROUTE_POLICY[`${method.toUpperCase()} ${routePath}`];
+  const m = method.toUpperCase();
+  // Express answers HEAD with the GET handler: same rule unless HEAD has its own.
+  const policy =
+    ROUTE_POLICY[`${m} ${routePath}`] ??
+    (m === 'HEAD' ? ROUTE_POLICY[`GET ${routePath}`] : undefined);
   if (policy === undefined) return 'admin';
   return typeof policy === 'function' ? policy(params) : policy;
 }

@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminHeaders, removeDir, type RunningCollector } from '../collector/harness.js';
+import { chromiumMissing, launchChromium, type Browser } from './browser.js';
+import {
+  DEBUGINFO_DIRS,
+  NOT_READY_NODE,
+  READY_NODE,
+  USERS,
+  api,
+  createUser,
+  enrollAndReport,
+  requireBuilt,
+  startPortalCollector,
+  truths,
+  uploadFixtures,
+  waitTriaged,
+} from './portal-fleet.js';
+
+/**
+ * The portal in headless Chromium, used the way a support engineer would, against a built
+ * collector holding the fixture dumps and two reporting nodes. Screenshots of every screen go
+ * to KDF_E2E_OUTPUT (default /var/tmp/kdumpfleet/e2e/portal), outside the repository.
+ */
+const missing = chromiumMissing();
+if (missing) console.warn(`portal e2e skipped: ${missing}`);
+
+const deepCache = existsSync(DEBUGINFO_DIRS);
+if (!deepCache)
+  console.warn(
+    `portal e2e: no ${DEBUGINFO_DIRS} (run test/analysis/deep-analysis.test.ts once to fill it): the crash/drgn tabs test is skipped`,
+  );
+
+const outDir = process.env.KDF_E2E_OUTPUT ?? '/var/tmp/kdumpfleet/e2e/portal';
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+describe.skipIf(missing !== null)('portal in Chromium', () => {
+  let c: RunningCollector;
+  let browser: Browser;
+  let page: Page;
+  let dumpIds: Map<string, string>;
+  const shot = (name: string) =>
+    page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
+
+  async function signIn(u: { username: string; password: string }) {
+    await page.goto(`${c.url}/`);
+    await page.getByLabel('User name').fill(u.username);
+    await page.getByLabel('Password').fill(u.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('whoami').waitFor();
+  }
+
+  beforeAll(async () => {
+    requireBuilt();
+    mkdirSync(outDir, { recursive: true });
+    for (const f of readdirSync(outDir)) if (f.endsWith('.png')) removeDir(join(outDir, f));
+    c = await startPortalCollector();
+    await createUser(c, USERS.engineer);
+    await createUser(c, USERS.viewer);
+    const ready = await enrollAndReport(c, READY_NODE.node, READY_NODE.sysroot);
+    expect(ready.reportCode, ready.stderr).toBe(0);
+    const notReady = await enrollAndReport(c, NOT_READY_NODE.node, NOT_READY_NODE.sysroot);
+    expect(notReady.reportCode, notReady.stderr).toBe(1);
+    dumpIds = await uploadFixtures(c);
+    for (const id of dumpIds.values()) await waitTriaged(c, id);
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await c?.stop();
+    if (c) removeDir(c.dataDir);
+    console.log(`portal screenshots: ${outDir}`);
+  });
+
+  it('signs in as an engineer', async () => {
+    await page.goto(`${c.url}/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await shot('01-login');
+    // A wrong password is refused with a message, no session.
+    await page.getByLabel('User name').fill(USERS.engineer.username);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+      /wrong user name or password/,
+    );
+    await signIn(USERS.engineer);
+    await expect(page.getByTestId('whoami').textContent()).resolves.toContain('engineer');
+  });
+
+  it('fleet: one ready node, one not ready with its failing check and remediation', async () => {
+    await page.getByTestId('fleet-table').waitFor();
+    await expect(page.getByTestId('fleet-summary').textContent()).resolves.toMatch(
+      /1\s*of\s*2 nodes ready/,
+    );
+    const ready = page.locator(`[data-testid=node-row][data-node="${READY_NODE.node}"]`);
+    const notReady = page.locator(`[data-testid=node-row][data-node="${NOT_READY_NODE.node}"]`);
+    await expect(ready.getAttribute('data-status')).resolves.toBe('ready');
+    await expect(notReady.getAttribute('data-status')).resolves.toBe('not-ready');
+    const findings = await notReady.getByTestId('finding').allTextContents();
+    expect(findings.join('\n')).toMatch(/crashkernel-size/);
+    expect(findings.join('\n')).toMatch(/Fix:/);
+    await expect(ready.textContent()).resolves.toMatch(/all checks pass|warning/);
+    await shot('02-fleet');
+    // Filter: only the not-ready node stays.
+    await page.getByLabel('Status').selectOption('not-ready');
+    await expect(page.locator('[data-testid=node-row]').count()).resolves.toBe(1);
+    await page.getByLabel('Status').selectOption('all');
+  });
+
+  it('crashes: the fixtures’ buckets, each linking to its dumps', async () => {
+    const buckets = (await api(c, '/api/v1/buckets', { headers: adminHeaders })).body as {
+      items: { id: string; title: string; count: number }[];
+    };
+    expect(buckets.items.length).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Crashes' }).click();
+    await page.getByTestId('buckets-table').waitFor();
+    const rows = await page.getByTestId('bucket-row').allTextContents();
+    expect(rows).toHaveLength(buckets.items.length);
+    for (const b of buckets.items) expect(rows.some((r) => r.includes(b.title))).toBe(true);
+    await shot('03-crashes');
+    const first = buckets.items[0]!;
+    await page.getByRole('link', { name: first.title }).first().click();
+    await page.getByTestId('bucket-dumps').waitFor();
+    await expect(page.locator('[data-testid=bucket-dumps] tbody tr').count()).resolves.toBe(
+      first.count,
+    );
+    await shot('04-bucket');
+  });
+
+  it('dump: culprit, call trace (unreliable frames dimmed), log viewer, results', async () => {
+    const t = truths().find((x) => x.oops?.culprit && x.oops.kind === 'null-deref') ?? truths()[0]!;
+    const id = dumpIds.get(t.name)!;
+    await page.goto(`${c.url}/dumps/${id}`);
+    await page.getByTestId('call-trace').waitFor();
+    await expect(page.getByTestId('culprit').textContent()).resolves.toContain(
+      t.oops!.culprit.symbol,
+    );
+    const frames = page.locator('[data-testid=call-trace] li.frame');
+    expect(await frames.count()).toBeGreaterThan(2);
+    const unreliable = page.locator('[data-testid=call-trace] li.frame.unreliable');
+    if ((await unreliable.count()) > 0) {
+      const opacity = await unreliable
+        .first()
+        .evaluate(
+          (el) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { opacity: string } }
+            ).getComputedStyle(el).opacity,
+        );
+      expect(Number(opacity)).toBeLessThan(1);
+    }
+    await expect(page.getByTestId('sha256').textContent()).resolves.toBe(t.sha256);
+    // Log viewer: newest line first, search narrows it.
+    await page.getByTestId('log-lines').waitFor();
+    await page.getByLabel('Search the log').fill(t.oops!.culprit.symbol);
+    const hits = await page.locator('[data-testid=log-lines] div').allTextContents();
+    expect(hits.length).toBeGreaterThan(0);
+    for (const l of hits) expect(l).toContain(t.oops!.culprit.symbol);
+    await page.getByLabel('Search the log').fill('');
+    await shot('05-dump');
+  });
+
+  it('download returns the exact bytes (sha256) and is audited', async () => {
+    const t = truths()[0]!;
+    const id = dumpIds.get(t.name)!;
+    await page.goto(`${c.url}/dumps/${id}`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download-dump').click(),
+    ]);
+    const path = await download.path();
+    await expect(sha256File(path)).resolves.toBe(t.sha256);
+    const audit = (await api(c, `/api/v1/audit/downloads?dumpId=${id}`, { headers: adminHeaders }))
+      .body as { items: { actor: string; item: string; status: number }[] };
+    expect(
+      audit.items.some((e) => e.actor === `user:${USERS.engineer.username}` && e.item === 'file'),
+    ).toBe(true);
+  });
+
+  it('a browser upload of a fixture completes and is verified', async () => {
+    const t = truths().reduce((a, b) => (a.size <= b.size ? a : b));
+    await page.getByRole('link', { name: 'Upload' }).click();
+    await page.getByTestId('uppy').waitFor();
+    await page.getByLabel('Node (host name) *').fill('customer-7');
+    await page.getByLabel('Ticket').fill('SUP-4711');
+    await page.locator('input.uppy-Dashboard-input[type=file]').first().setInputFiles(t.path);
+    await shot('06-upload-added');
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    await page
+      .getByTestId('uploaded')
+      .getByRole('link', { name: 'open the dump' })
+      .waitFor({ timeout: 180_000 });
+    await shot('07-upload-done');
+    const list = (await api(c, '/api/v1/dumps?node=customer-7', { headers: adminHeaders }))
+      .body as {
+      items: { id: string; sha256: string; size: number }[];
+    };
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]!.sha256).toBe(t.sha256);
+    expect(list.items[0]!.size).toBe(t.size);
+    await page.getByTestId('uploaded').getByRole('link', { name: 'open the dump' }).click();
+    await expect(page.getByTestId('ticket').textContent()).resolves.toBe('SUP-4711');
+  });
+
+  it('signs out', async () => {
+    await page.getByTestId('logout').click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const s = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
+    expect(s).toBe(401);
+  });
+
+  it('a viewer sees no download button and gets 403 from the API', async () => {
+    await signIn(USERS.viewer);
+    const id = dumpIds.values().next().value!;
+    await page.goto(`${c.url}/dumps/${id}`);
+    await page.getByTestId('no-download').waitFor();
+    await expect(page.getByTestId('download-dump').count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: /download/i }).count()).resolves.toBe(0);
+    const status = await page.evaluate(async (dumpId) => {
+      const r = await fetch(`/api/v1/dumps/${dumpId}/file`);
+      return r.status;
+    }, id);
+    expect(status).toBe(403);
+    await shot('08-dump-viewer');
+    await page.getByTestId('logout').click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  it('admin: users, node enrollment and the download audit', async () => {
+    await signIn(USERS.admin);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByTestId('users').waitFor();
+    await page.getByTestId('audit').locator('tbody tr').first().waitFor();
+    await page.getByLabel('Label').fill('rack 12');
+    await page.getByRole('button', { name: 'Create enrollment token' }).click();
+    await expect(page.getByTestId('new-enrollment-token').textContent()).resolves.toMatch(/kdfe_/);
+    await shot('09-admin');
+  });
+
+  it.skipIf(!deepCache)('deep analysis output (crash/drgn) shows as tabs', async () => {
+    const deadline = Date.now() + 300_000;
+    let analyzed: string | null = null;
+    while (!analyzed && Date.now() < deadline) {
+      for (const id of dumpIds.values()) {
+        const a = (await api(c, `/api/v1/dumps/${id}/analysis`, { headers: adminHeaders }))
+          .body as {
+          state: string;
+        };
+        if (a.state === 'analyzed') analyzed = id;
+      }
+      if (!analyzed) await new Promise((r) => setTimeout(r, 2000));
+    }
+    expect(analyzed, 'no dump reached analyzed within 5 min').not.toBeNull();
+    await page.goto(`${c.url}/dumps/${analyzed}`);
+    await page.getByTestId('tool-tabs').waitFor();
+    const tabs = page.locator('[data-testid=tool-tabs] [role=tab]');
+    expect(await tabs.count()).toBeGreaterThan(1);
+    await tabs.nth(1).click();
+    await expect(page.locator('pre.tool-output').textContent()).resolves.not.toBe('');
+    await shot('10-dump-deep-results');
+  });
+});
