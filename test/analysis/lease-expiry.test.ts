@@ -61,7 +61,9 @@ describe.skipIf(!f)('lease expiry', () => {
     const fake = join(tmp, 'fake-crash');
     writeFileSync(fake, FAKE_CRASH);
     chmodSync(fake, 0o755);
+    mkdirSync(join(tmp, 'tmp'), { recursive: true });
     Object.assign(env, {
+      TMPDIR: join(tmp, 'tmp'), // the killed worker's dump copy stays in here, removed with it
       DEBUGINFO_DIRS: dbg,
       CRASH_BIN: fake,
       FAKE_CRASH_LOG: log,

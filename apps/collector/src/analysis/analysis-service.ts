@@ -10,6 +10,7 @@ import { BucketsRepository } from './buckets/buckets.repository.js';
 import { withAnalysisTables } from './db/analysis-schema.js';
 import { DumpAnalysisRepository } from './db/dump-analysis.repository.js';
 import { DeepStep } from './deep/deep-step.js';
+import { removeStaleTempDirs } from './deep/stale-temp.js';
 import { AnalysisJobQueue } from './queue/job-queue.js';
 import { AnalysisWorkerPool } from './queue/worker-pool.js';
 import { AnalysisResults } from './results/analysis-results.js';
@@ -38,6 +39,8 @@ export class AnalysisService {
   readonly runner: AnalysisRunner;
   readonly pool: AnalysisWorkerPool;
   private sweeper: NodeJS.Timeout | null = null;
+  /** a job's own limit: the tool timeout (crash, then drgn) plus time to fetch and copy */
+  readonly jobTimeoutMs: number;
   private readonly log: Logger;
 
   constructor(deps: AnalysisDeps) {
@@ -46,6 +49,7 @@ export class AnalysisService {
     const db = withAnalysisTables(deps.db);
     const dumps = new DumpsRepository(deps.db);
     const cfg = this.config;
+    this.jobTimeoutMs = cfg.timeoutMs * 2 + 60_000;
     this.queue = new AnalysisJobQueue(db, {
       maxAttempts: cfg.maxAttempts,
       backoffMs: cfg.backoffMs,
@@ -82,8 +86,7 @@ export class AnalysisService {
         concurrency: cfg.concurrency,
         leaseMs: cfg.leaseMs,
         pollMs: cfg.pollMs,
-        // a job's own limit: the tool timeout plus time to fetch debuginfo and copy the dump
-        jobTimeoutMs: cfg.timeoutMs * 2 + 60_000,
+        jobTimeoutMs: this.jobTimeoutMs,
       },
       this.log,
     );
@@ -136,7 +139,13 @@ export class AnalysisService {
     tick();
     this.sweeper = setInterval(tick, this.config.pollMs);
     this.sweeper.unref();
-    if (opts.workers && this.config.concurrency > 0) this.pool.start();
+    if (opts.workers && this.config.concurrency > 0) {
+      // dump copies of workers killed mid-job: older than any job may run, so not live
+      removeStaleTempDirs(this.config.tmpDir, this.jobTimeoutMs)
+        .then((n) => n > 0 && this.log.info({ removed: n }, 'removed stale analysis temp dirs'))
+        .catch((err: unknown) => this.log.warn({ err: String(err) }, 'temp cleanup failed'));
+      this.pool.start();
+    }
   }
 
   async stop(): Promise<void> {
