@@ -29,6 +29,20 @@ export class AnalysisJobQueue {
    * harmless.
    */
   async enqueue(dumpId: string, step: AnalysisStep, now = new Date()): Promise<string> {
+    // SQLite (WAL): a read-then-write transaction can meet SQLITE_BUSY(_SNAPSHOT) when another
+    // process wrote in between; busy_timeout does not cover that case, so try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.enqueueOnce(dumpId, step, now);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (!code.startsWith('SQLITE_BUSY') || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
+    }
+  }
+
+  private async enqueueOnce(dumpId: string, step: AnalysisStep, now: Date): Promise<string> {
     return this.db.transaction().execute(async (trx) => {
       const open = await trx
         .selectFrom('analysis_jobs')
