@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -60,6 +60,8 @@ export const agentFileSchema = z
     /** Delete dumps the collector confirmed after this long (unset: keep for ever). */
     retention: duration.optional(),
     compressionLevel: z.number().int().min(1).max(19).optional(),
+    /** Worker threads compressing frames (default: the CPUs, at most 4; 1 = no workers). */
+    compressionThreads: z.number().int().min(1).max(64).optional(),
     frameSize: z
       .number()
       .int()
@@ -92,6 +94,7 @@ export interface AgentConfig {
   deleteAfterUpload: boolean;
   retentionMs: number | null;
   compressionLevel: number;
+  compressionThreads: number;
   frameSize: number;
   chunkSize: number;
   drillWindowMs: number;
@@ -206,6 +209,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     deleteAfterUpload: f.deleteAfterUpload ?? false,
     retentionMs: f.retention ?? null,
     compressionLevel: f.compressionLevel ?? 3,
+    // Up to 4 CPUs; kdumpfleet.service runs at Nice=10, so the host's own work comes first.
+    compressionThreads: f.compressionThreads ?? Math.min(4, availableParallelism()),
     frameSize: f.frameSize ?? 4 * 1024 * 1024,
     chunkSize: f.chunkSize ?? 16 * 1024 * 1024,
     drillWindowMs: f.drillWindow ?? 30 * 60_000,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createSeekableCompressor } from '@kdumpfleet/szstd';
+import { createParallelSeekableCompressor } from './parallel-seekable-compressor.js';
 
 /** The bytes that will be uploaded, on disk, with their sha256 and size. */
 export interface SpoolFile {
@@ -40,6 +41,8 @@ export interface SpoolOptions {
   name: string;
   frameSize: number;
   level: number;
+  /** Compression threads: 1 compresses on this thread (libs/szstd), more use worker threads. */
+  threads?: number;
   /** Leave this many bytes free on the spool's filesystem. */
   minFreeBytes: number;
   onProgress?: (bytesIn: number) => void;
@@ -81,7 +84,13 @@ export async function spoolCompressed(source: string, opts: SpoolOptions): Promi
   try {
     await pipeline(
       input,
-      createSeekableCompressor({ frameSize: opts.frameSize, level: opts.level }),
+      (opts.threads ?? 1) > 1
+        ? createParallelSeekableCompressor({
+            frameSize: opts.frameSize,
+            level: opts.level,
+            workers: opts.threads,
+          })
+        : createSeekableCompressor({ frameSize: opts.frameSize, level: opts.level }),
       tap,
       out,
     );

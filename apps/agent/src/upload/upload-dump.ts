@@ -82,6 +82,7 @@ export async function uploadDump(
       name: ledgerKey(file),
       frameSize: config.frameSize,
       level: config.compressionLevel,
+      threads: config.compressionThreads,
       minFreeBytes: config.minFreeSpaceBytes,
       onProgress: (n) => opts.onPhase?.('compress', n, st.size),
     });
