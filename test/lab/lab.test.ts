@@ -17,7 +17,6 @@ import {
   LAB_KERNELS,
   runLab,
   triageDump,
-  type CrashScenario,
   type LabKernel,
   type LabResult,
 } from './src/index.js';
@@ -53,9 +52,9 @@ if (!canRun)
 const KERNELS = Object.keys(LAB_KERNELS) as LabKernel[];
 /** 6.12 in the default subset: a page fault, a detector on preemption, a detector on sleep. */
 const SUBSET_612 = ['oops', 'softlockup', 'hung-task'];
-const crashRuns: [LabKernel, CrashScenario][] = KERNELS.flatMap((k) =>
-  CRASH_SCENARIOS.filter((s) => FULL || k === '6.1' || SUBSET_612.includes(s.name)).map(
-    (s) => [k, s] as [LabKernel, CrashScenario],
+const crashRuns = KERNELS.flatMap((kernel) =>
+  CRASH_SCENARIOS.filter((s) => FULL || kernel === '6.1' || SUBSET_612.includes(s.name)).map(
+    (scenario) => [`${kernel} ${scenario.name}`, { kernel, scenario }] as const,
   ),
 );
 const hangKernels: LabKernel[] = FULL ? KERNELS : ['6.1'];
@@ -88,8 +87,8 @@ describe.skipIf(!canRun)('kfault builds', () => {
 
 describe.skipIf(!canRun)('crash scenarios: kdump capture into /var/crash/<stamp>/', () => {
   it.each(crashRuns)(
-    '%s %s',
-    async (kernel, scenario) => {
+    '%s',
+    async (_label, { kernel, scenario }) => {
       // One run also boots the disk again, as the host would after the crash.
       const boot2 = kernel === '6.1' && scenario.name === 'oops';
       const r = await runLab({ kernel, scenarios: [scenario], boot2 });

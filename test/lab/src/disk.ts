@@ -1,5 +1,5 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execOk } from './exec.js';
 import type { GuestImages } from './prepare.js';
 
@@ -15,6 +15,7 @@ export async function makeDisk(
   images: GuestImages,
   runScript: string,
   boot2Script?: string,
+  diskFiles: Record<string, string> = {},
 ): Promise<string> {
   const stage = mkdtempSync(join(runDir, 'stage-'));
   try {
@@ -25,6 +26,11 @@ export async function makeDisk(
     copyFileSync(images.initrd, join(stage, 'boot', 'initrd.img'));
     writeFileSync(join(stage, 'kdlab', 'run.sh'), runScript);
     if (boot2Script !== undefined) writeFileSync(join(stage, 'kdlab', 'boot2.sh'), boot2Script);
+    for (const [guestPath, hostPath] of Object.entries(diskFiles)) {
+      const dest = join(stage, guestPath.replace(/^\/+/, ''));
+      mkdirSync(dirname(dest), { recursive: true });
+      copyFileSync(hostPath, dest);
+    }
     const disk = join(runDir, 'disk.img');
     rmSync(disk, { force: true });
     await execOk('mke2fs', [

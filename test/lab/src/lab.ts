@@ -23,6 +23,8 @@ export interface LabOptions {
   boot2?: boolean;
   /** script run by the second boot (from the disk, /kdlab/boot2.sh) */
   boot2Script?: string;
+  /** extra files for the guest disk: guest path (e.g. /opt/agent/kdumpfleet) → host path */
+  diskFiles?: Record<string, string>;
 }
 
 export interface BootTiming {
@@ -96,7 +98,13 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const crash = o.scenarios.find((s): s is CrashScenario => s.kind === 'crash');
   const images = await guestImages(o.kernel);
   const runDir = newRunDir(o.kernel, names);
-  const disk = await makeDisk(runDir, images, buildRunScript(o.scenarios), o.boot2Script);
+  const disk = await makeDisk(
+    runDir,
+    images,
+    buildRunScript(o.scenarios),
+    o.boot2Script,
+    o.diskFiles,
+  );
   const timeoutSeconds = crash
     ? 120 + CRASH_WAIT_SECONDS
     : 90 + o.scenarios.length * (HANG_SECONDS + 45);
