@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredRole, ROUTE_POLICY } from '../../apps/collector/src/users/roles/route-policy.js';
 import { roleSatisfies, type UserRole } from '../../apps/collector/src/users/roles/roles.js';
@@ -10,7 +11,14 @@ import {
   tempDataDir,
   type RunningCollector,
 } from '../collector/harness.js';
-import { USERS, api, createUser, requireBuilt, startPortalCollector } from './portal-fleet.js';
+import {
+  USERS,
+  api,
+  createUser,
+  kdumpfleet,
+  requireBuilt,
+  startPortalCollector,
+} from './portal-fleet.js';
 
 /**
  * API authorization against the built collector: every route of the policy table × every role
@@ -183,6 +191,29 @@ describe('API authorization, CSRF, rate limits', () => {
         },
       });
     expect((await tus(nodeToken)).status).toBe(400); // past auth: Upload-Metadata missing
+    // a node token speaks for its own node only
+    const meta = (node: string) =>
+      `filename ${Buffer.from('vmcore').toString('base64')},node ${Buffer.from(node).toString('base64')}`;
+    const tusAs = (node: string) =>
+      fetch(`${c.url}/api/v1/uploads`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${nodeToken}`,
+          'Tus-Resumable': '1.0.0',
+          'Upload-Length': '10',
+          'Upload-Metadata': meta(node),
+        },
+      });
+    expect((await tusAs('db-02')).status).toBe(403);
+    expect((await tusAs('web-01')).status).toBe(400); // its own node: on to metadata checks
+    const reportFor = (node: string) =>
+      fetch(`${c.url}/api/v1/nodes/${node}/readiness`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${nodeToken}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+    expect((await reportFor('db-02')).status).toBe(403);
+    expect((await reportFor('web-01')).status).toBe(400);
     const tokens = (await api(c, '/api/v1/node-tokens', { headers: adminHeaders })).body as {
       items: { id: string; node: string }[];
     };
@@ -215,6 +246,27 @@ describe('API authorization, CSRF, rate limits', () => {
     expect(third.status).toBe(403);
     expect((third.body as { message: string }).message).toMatch(/no uses left/);
     expect((await enroll('h4')).status).toBe(403);
+    // the agent says so in one line and exits 2, writing nothing
+    const dir = tempDataDir('enroll-refused');
+    const r = kdumpfleet(
+      {},
+      'enroll',
+      '--collector',
+      c.url,
+      '--token',
+      token,
+      '--node',
+      'h5',
+      '--token-file',
+      `${dir}/upload-token`,
+      '--config',
+      `${dir}/agent.json`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/refused the enrollment \(403\): enrollment token has no uses left/);
+    expect(existsSync(`${dir}/upload-token`)).toBe(false);
+    removeDir(dir);
   });
 
   describe('CSRF', () => {

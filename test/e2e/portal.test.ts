@@ -47,6 +47,7 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let dumpIds: Map<string, string>;
+  const pageErrors: string[] = [];
   const shot = (name: string) =>
     page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
 
@@ -73,6 +74,12 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     for (const id of dumpIds.values()) await waitTriaged(c, id);
     browser = await launchChromium();
     page = await browser.context.newPage();
+    // Uncaught script errors and CSP violations would mean a broken screen even if it renders.
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text()))
+        pageErrors.push(m.text());
+    });
   });
 
   afterAll(async () => {
@@ -268,5 +275,9 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     await tabs.nth(1).click();
     await expect(page.locator('pre.tool-output').textContent()).resolves.not.toBe('');
     await shot('10-dump-deep-results');
+  });
+
+  it('no script error or CSP violation happened on any screen', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

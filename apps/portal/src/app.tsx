@@ -75,10 +75,13 @@ export function App() {
     }
   };
 
-  const nav =
-    session.user.role === 'admin'
-      ? [...NAV, { href: '/admin', label: 'Admin', match: (p: string) => p === '/admin' }]
-      : NAV;
+  const role = session.user.role;
+  const nav = [
+    ...NAV.filter((n) => n.href !== '/upload' || role !== 'viewer'),
+    ...(role === 'admin'
+      ? [{ href: '/admin', label: 'Admin', match: (p: string) => p === '/admin' }]
+      : []),
+  ];
   return (
     <div class="shell" onClick={onLinkClick}>
       <header class="top">

@@ -43,7 +43,7 @@ function toolLabel(name: string): string {
     .replace(/-i$/, ' -i')
     .replace(/-un-/, ' UN ')
     .replace(/-/g, ' ');
-  return m[1] === 'drgn' ? `${cmd} (drgn)` : cmd;
+  return cmd;
 }
 
 const TOOL_ORDER = ['sys', 'bt', 'bt-a', 'ps', 'log', 'mod', 'kmem-i', 'foreach-un-bt'];

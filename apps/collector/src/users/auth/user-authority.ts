@@ -21,6 +21,28 @@ export function routePattern(req: Request): string {
   return typeof route?.path === 'string' ? route.path : req.path;
 }
 
+/** `Upload-Metadata: key base64,key base64` → the decoded `node`, if present. */
+function metadataNode(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  for (const pair of (value ?? '').split(',')) {
+    const [key, b64] = pair.trim().split(' ');
+    if (key === 'node' && b64) return Buffer.from(b64, 'base64').toString('utf8');
+  }
+  return null;
+}
+
+/**
+ * A node token speaks for its own node only: reports and drills under `/nodes/:node`, and tus
+ * uploads whose metadata names a node, must name the token's node.
+ */
+function checkNodeBinding(req: Request, node: string): void {
+  const params = req.params as Record<string, string | undefined>;
+  const claimed =
+    params.node ?? (req.method === 'POST' ? metadataNode(req.headers['upload-metadata']) : null);
+  if (claimed !== null && claimed !== undefined && claimed !== node)
+    throw new ForbiddenException(`this upload token belongs to node ${node}, not ${claimed}`);
+}
+
 /**
  * The ways in besides the configured UPLOAD_TOKENS/ADMIN_TOKEN: enrolled node tokens (uploader
  * rights) and portal sessions (a user's role, checked per route against ROUTE_POLICY, plus CSRF
@@ -96,6 +118,7 @@ export class UserAuthority {
     if (p.kind !== 'user') {
       if (!allowed.includes(p.role))
         throw new ForbiddenException(`this endpoint needs an ${allowed[0]} token`);
+      if (p.kind === 'node') checkNodeBinding(req, p.node);
       return true;
     }
     const needed = requiredRole(
