@@ -69,6 +69,16 @@ async function warm() {
   for await (const _ of createReadStream(source, { highWaterMark: 8 * 1024 * 1024 }));
 }
 
+/** CPU seconds (user + system) a process has used: a figure a busy neighbour does not move. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function peakRssMB(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -107,6 +117,7 @@ async function plainPut(dir) {
   const proc = spawn(process.execPath, ['-e', WRITER, dir, String(port)], { stdio: 'inherit' });
   try {
     await waitLive(`http://127.0.0.1:${port}/live`, proc);
+    const cpu0 = cpuSeconds(proc.pid);
     const t0 = process.hrtime.bigint();
     await new Promise((resolve, reject) => {
       const req = request(
@@ -128,7 +139,7 @@ async function plainPut(dir) {
       pipeline(createReadStream(source, { highWaterMark: 1024 * 1024 }), req).catch(reject);
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { seconds, mbps: SIZE / MB / seconds };
+    return { seconds, mbps: SIZE / MB / seconds, cpu: cpuSeconds(proc.pid) - cpu0 };
   } finally {
     proc.kill('SIGTERM');
   }
@@ -153,6 +164,7 @@ async function tusIngest(dataDir, sha256) {
   try {
     await waitLive(`${url}/health/live`, proc);
     const chunkSize = Number(process.env.BENCH_TUS_CHUNK ?? Infinity);
+    const cpu0 = cpuSeconds(proc.pid);
     const t0 = process.hrtime.bigint();
     const dumpId = await new Promise((resolve, reject) => {
       let id = null;
@@ -173,6 +185,7 @@ async function tusIngest(dataDir, sha256) {
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const rss = peakRssMB(proc.pid);
+    const cpu = cpuSeconds(proc.pid) - cpu0;
     const rec = await (
       await fetch(`${url}/api/v1/dumps/${dumpId}`, {
         headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -181,7 +194,7 @@ async function tusIngest(dataDir, sha256) {
     if (rec.state !== 'received' || rec.sha256 !== sha256 || rec.size !== SIZE) {
       throw new Error(`collector recorded ${JSON.stringify(rec)}`);
     }
-    return { seconds, mbps: SIZE / MB / seconds, peakRssMB: rss, chunkSize };
+    return { seconds, mbps: SIZE / MB / seconds, peakRssMB: rss, chunkSize, cpu };
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
@@ -204,7 +217,8 @@ try {
     const t = await tusIngest(join(runDir, `collector-${i}`), sha256);
     rmSync(join(runDir, `collector-${i}`), { recursive: true, force: true });
     console.log(
-      `round ${i}: plain PUT ${put.mbps.toFixed(1)} MB/s, collector tus ${t.mbps.toFixed(1)} MB/s, ` +
+      `round ${i}: plain PUT ${put.mbps.toFixed(1)} MB/s (server CPU ${put.cpu.toFixed(2)} s), ` +
+        `collector tus ${t.mbps.toFixed(1)} MB/s (server CPU ${t.cpu.toFixed(2)} s), ` +
         `peak RSS ${t.peakRssMB.toFixed(1)} MB`,
     );
     puts.push(put);
@@ -227,6 +241,11 @@ try {
   );
   console.log(
     `ratio:           ${ratio.toFixed(2)} (target >= 0.80) ${ratio >= 0.8 ? 'OK' : 'MISSED'}`,
+  );
+  const minCpu = (xs) => Math.min(...xs.map((x) => x.cpu));
+  console.log(
+    `server CPU:      plain writer ${minCpu(puts).toFixed(2)} s, collector ${minCpu(tuses).toFixed(2)} s ` +
+      `for the same bytes (least over rounds; a busy neighbour does not move it)`,
   );
   console.log(
     `peak RSS:        ${peak.toFixed(1)} MB (max over rounds; target < 250 MB) ${peak < 250 ? 'OK' : 'MISSED'}`,

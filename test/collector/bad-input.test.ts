@@ -65,11 +65,12 @@ describe('collector rejects bad input', () => {
   });
 
   it('401 without a token or with a wrong one, with WWW-Authenticate', async () => {
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       {},
       { Authorization: 'Bearer not-the-right-token-at-all' },
       { Authorization: 'Basic eDp5' },
-    ]) {
+    ];
+    for (const headers of variants) {
       const r = await create(c, { ...headers, 'Upload-Metadata': encodeMetadata(goodMeta) });
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -27,6 +27,30 @@ export function fixtureDumps(): FixtureDump[] {
     });
 }
 
+/**
+ * Where a client remembers its unfinished uploads (as tus-js-client's own FileUrlStorage does
+ * on disk): kept in memory so two Upload objects in one test can find each other's URL.
+ */
+export class MemoryUrlStorage implements tus.UrlStorage {
+  private readonly entries = new Map<string, tus.PreviousUpload & { fingerprint: string }>();
+  private next = 0;
+
+  async findAllUploads(): Promise<tus.PreviousUpload[]> {
+    return [...this.entries.values()];
+  }
+  async findUploadsByFingerprint(fingerprint: string): Promise<tus.PreviousUpload[]> {
+    return [...this.entries.values()].filter((e) => e.fingerprint === fingerprint);
+  }
+  async removeUpload(urlStorageKey: string): Promise<void> {
+    this.entries.delete(urlStorageKey);
+  }
+  async addUpload(fingerprint: string, upload: tus.PreviousUpload): Promise<string> {
+    const key = `tus::${fingerprint}::${this.next++}`;
+    this.entries.set(key, { ...upload, urlStorageKey: key, fingerprint });
+    return key;
+  }
+}
+
 export interface UploadOutcome {
   uploadUrl: string;
   dumpId: string | null;
@@ -44,6 +68,8 @@ export interface TusUploadOptions {
   onUploadUrl?: (url: string) => void;
   /** Progress callback (bytes sent so far), e.g. to kill the collector mid-upload. */
   onProgress?: (sent: number) => void;
+  /** Send the first chunk with the POST (tus creation-with-upload). */
+  uploadDataDuringCreation?: boolean;
   /** Look up a previous upload of this file in `urlStorage` and continue it. */
   resumeFromStorage?: boolean;
 }
@@ -72,6 +98,7 @@ export function tusUpload(
       metadata,
       chunkSize: opts.chunkSize ?? Infinity,
       retryDelays: [],
+      uploadDataDuringCreation: opts.uploadDataDuringCreation ?? false,
       storeFingerprintForResuming: opts.urlStorage !== undefined,
       removeFingerprintOnSuccess: true,
       ...(opts.urlStorage ? { urlStorage: opts.urlStorage } : {}),

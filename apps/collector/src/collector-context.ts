@@ -43,7 +43,7 @@ export async function createCollectorContext(
   const dumps = new DumpsRepository(db);
   const uploads = new UploadsRepository(db);
   const metrics = new CollectorMetrics(dumps);
-  const backend = createTusBackend(config, store);
+  const backend = await createTusBackend(config, store);
   // Hash on arrival unless VERIFY_REREAD asks to read every stored upload back.
   const digests = config.verifyReread ? null : new ArrivalDigests();
   const ingest = new DumpIngest(dumps, uploads, backend.area, store, metrics, logger, digests);

@@ -38,10 +38,16 @@ export class DumpIngest {
     private readonly digests: ArrivalDigests | null,
   ) {}
 
-  finish(uploadId: string): Promise<DumpRecord> {
+  /**
+   * `keepUpload`: leave the tus upload in place (the tus server still reads it while answering
+   * the request that finished it); the caller discards it after the response (see `discard`).
+   */
+  finish(uploadId: string, opts: { keepUpload?: boolean } = {}): Promise<DumpRecord> {
     const running = this.inFlight.get(uploadId);
     if (running) return running;
-    const p = this.finishOnce(uploadId).finally(() => this.inFlight.delete(uploadId));
+    const p = this.finishOnce(uploadId, opts.keepUpload ?? false).finally(() =>
+      this.inFlight.delete(uploadId),
+    );
     this.inFlight.set(uploadId, p);
     return p;
   }
@@ -58,10 +64,20 @@ export class DumpIngest {
     return { ...read, how: 'reread' };
   }
 
-  private async finishOnce(uploadId: string): Promise<DumpRecord> {
+  /** Removes a recorded upload's tus bytes (idempotent) and marks its row purged. */
+  async discard(uploadId: string): Promise<void> {
+    this.digests?.forget(uploadId);
+    await this.area.discard(uploadId);
+    const row = await this.uploads.byId(uploadId);
+    if (row && row.state !== 'receiving') {
+      await this.uploads.setState(uploadId, 'purged', row.dump_id, new Date().toISOString());
+    }
+  }
+
+  private async finishOnce(uploadId: string, keepUpload: boolean): Promise<DumpRecord> {
     const done = await this.dumps.byUploadId(uploadId);
     if (done) {
-      await this.area.discard(uploadId);
+      if (!keepUpload) await this.discard(uploadId);
       return done;
     }
     const upload = await this.uploads.byId(uploadId);
@@ -110,7 +126,7 @@ export class DumpIngest {
       record.id,
       new Date().toISOString(),
     );
-    await this.area.discard(uploadId);
+    if (!keepUpload) await this.discard(uploadId);
 
     this.metrics.uploadsFinished.inc({ state: record.state });
     if (record.state === 'corrupt') this.metrics.uploadsFailed.inc({ reason: 'verification' });

@@ -94,8 +94,12 @@ export function createTusServer(deps: TusEndpointDeps): Server {
     },
     async onUploadFinish(_req, upload) {
       try {
-        const dump = await ingest.finish(upload.id);
+        // The tus handler still reads the upload after this hook (POST asks the store for it):
+        // its bytes are dropped on POST_FINISH, once the response is out.
+        const dump = await ingest.finish(upload.id, { keepUpload: true });
         if (dump.state !== 'received') {
+          // Throwing ends the request here (no POST_FINISH): drop the bad bytes now.
+          await ingest.discard(upload.id);
           // 460 is tus' "checksum mismatch": the client must not treat the dump as delivered.
           throw { status_code: 460, body: `${dump.reason ?? 'verification failed'}\n` };
         }
@@ -109,6 +113,13 @@ export function createTusServer(deps: TusEndpointDeps): Server {
     },
   };
   const server = new Server({ ...options, datastore });
+  server.on('POST_FINISH', (_req: unknown, _res: unknown, upload: Upload) => {
+    void ingest
+      .discard(upload.id)
+      .catch((err: unknown) =>
+        log.warn({ err, id: upload.id }, 'dropping a finished upload failed'),
+      );
+  });
   server.on('POST_TERMINATE', (_req: unknown, _res: unknown, id: string) => {
     void uploads
       .remove(id)

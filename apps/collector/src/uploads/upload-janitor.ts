@@ -50,8 +50,17 @@ export class UploadJanitor {
           forgotten++;
         }
       }
-      if (deleted > 0 || forgotten > 0)
-        this.log.info({ deleted, forgotten }, 'expired uploads cleaned up');
+      // Recorded uploads whose bytes were not dropped (the process stopped right after the
+      // record was written): drop them now.
+      let dropped = 0;
+      for (const row of await this.uploads.finishedBefore(
+        new Date(Date.now() - 60_000).toISOString(),
+      )) {
+        await this.ingest.discard(row.id);
+        dropped++;
+      }
+      if (deleted > 0 || forgotten > 0 || dropped > 0)
+        this.log.info({ deleted, forgotten, dropped }, 'uploads cleaned up');
     } catch (err) {
       this.log.warn({ err }, 'upload expiry sweep failed');
     }
