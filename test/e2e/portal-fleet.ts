@@ -99,7 +99,7 @@ export async function enrollAndReport(
   c: RunningCollector,
   node: string,
   sysroot: string,
-): Promise<{ reportCode: number | null; stdout: string; stderr: string }> {
+): Promise<{ reportCode: number | null; stdout: string; stderr: string; uploadToken: string }> {
   const created = await api(c, '/api/v1/enrollment-tokens', {
     method: 'POST',
     headers: { ...adminHeaders, 'Content-Type': 'application/json' },
@@ -134,7 +134,26 @@ export async function enrollAndReport(
     'report',
     '--json',
   );
-  return { reportCode: report.code, stdout: report.stdout, stderr: report.stderr };
+  return {
+    reportCode: report.code,
+    stdout: report.stdout,
+    stderr: report.stderr,
+    uploadToken: readFileSync(join(dir, 'upload-token'), 'utf8').trim(),
+  };
+}
+
+/** Registers a fire drill for `node` with its own token, as `kdumpfleet drill` does before crashing. */
+export async function registerDrill(
+  c: RunningCollector,
+  node: string,
+  token: string,
+): Promise<void> {
+  const r = await api(c, `/api/v1/nodes/${node}/drills`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ scenario: 'sysrq-crash', windowSeconds: 3600 }),
+  });
+  if (r.status !== 201) throw new Error(`drill for ${node}: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
 /** Uploads every fixture dump like an agent (6.1 dumps from web-01, 6.12 from db-02). */

@@ -13,6 +13,7 @@ import {
   api,
   createUser,
   enrollAndReport,
+  registerDrill,
   requireBuilt,
   startPortalCollector,
   truths,
@@ -70,6 +71,8 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     expect(ready.reportCode, ready.stderr).toBe(0);
     const notReady = await enrollAndReport(c, NOT_READY_NODE.node, NOT_READY_NODE.sysroot);
     expect(notReady.reportCode, notReady.stderr).toBe(1);
+    // web-01 announces a drill; its next good dump (uploaded below) makes it pass.
+    await registerDrill(c, READY_NODE.node, ready.uploadToken);
     dumpIds = await uploadFixtures(c);
     for (const id of dumpIds.values()) await waitTriaged(c, id);
     browser = await launchChromium();
@@ -117,6 +120,8 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     expect(findings.join('\n')).toMatch(/crashkernel-size/);
     expect(findings.join('\n')).toMatch(/Fix:/);
     await expect(ready.textContent()).resolves.toMatch(/all checks pass|warning/);
+    await expect(ready.locator('.badge.drill-passed').textContent()).resolves.toBe('passed');
+    await expect(notReady.textContent()).resolves.toMatch(/never/);
     await shot('02-fleet');
     // Filter: only the not-ready node stays.
     await page.getByLabel('Status').selectOption('not-ready');
@@ -217,6 +222,55 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     expect(list.items[0]!.size).toBe(t.size);
     await page.getByTestId('uploaded').getByRole('link', { name: 'open the dump' }).click();
     await expect(page.getByTestId('ticket').textContent()).resolves.toBe('SUP-4711');
+  });
+
+  it('a browser upload paused mid-way resumes from the collector’s offset', async () => {
+    const t = truths().reduce((a, b) => (a.size <= b.size ? a : b));
+    await page.getByRole('link', { name: 'Upload' }).click();
+    await page.getByTestId('uppy').waitFor();
+    await page.getByLabel('Node (host name) *').fill('customer-8');
+    // A slow uplink (2 MB/s) so the pause lands in the middle of the PATCH.
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 2_000_000,
+    });
+    const tusRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/uploads')) tusRequests.push(r.method());
+    });
+    await page.locator('input.uppy-Dashboard-input[type=file]').first().setInputFiles(t.path);
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    // hashing first, then the PATCH starts: let ~3 MB of it go at 2 MB/s, then pause
+    await expect.poll(() => tusRequests.includes('PATCH'), { timeout: 60_000 }).toBe(true);
+    await page.waitForTimeout(1500);
+    await page.locator('[data-cy=togglePauseResume]').click();
+    await shot('07b-upload-paused');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await page.locator('[data-cy=togglePauseResume]').click();
+    await page
+      .getByTestId('uploaded')
+      .getByRole('link', { name: 'open the dump' })
+      .waitFor({ timeout: 180_000 });
+    // the resume asked the collector for its offset (HEAD) and sent the rest (a second PATCH)
+    expect(tusRequests.filter((m) => m === 'POST')).toHaveLength(1);
+    expect(tusRequests).toContain('HEAD');
+    expect(tusRequests.filter((m) => m === 'PATCH').length).toBeGreaterThanOrEqual(2);
+    const list = (await api(c, '/api/v1/dumps?node=customer-8', { headers: adminHeaders }))
+      .body as {
+      items: { sha256: string; size: number }[];
+    };
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]!.sha256).toBe(t.sha256);
+    await cdp.detach();
   });
 
   it('signs out', async () => {

@@ -208,7 +208,9 @@ export function FleetScreen() {
                 </td>
                 <td title={when(n.lastReportAt)}>
                   {ago(n.lastReportAt)}
-                  <div class="muted small">{n.reports} reports</div>
+                  <div class="muted small">
+                    {n.reports} report{n.reports === 1 ? '' : 's'}
+                  </div>
                 </td>
                 <td>
                   {n.lastDrill ? (
