@@ -51,11 +51,18 @@ export function ensureDeb(dir: string, pkg: string): { path: string; downloadedM
   if (!deb) {
     const t = Date.now();
     // flock: other jobs on the machine may run apt at the same time
-    const r = spawnSync('flock', ['/tmp/kdf-apt.lock', 'apt-get', 'download', pkg], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 15 * 60_000,
-    });
+    const apt = (...args: string[]) =>
+      spawnSync('flock', ['/tmp/kdf-apt.lock', 'apt-get', ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 15 * 60_000,
+      });
+    let r = apt('download', pkg);
+    // a fresh machine may have no package lists yet (bootstrap only updates them to install)
+    if (r.status !== 0 && process.getuid?.() === 0) {
+      apt('update');
+      r = apt('download', pkg);
+    }
     if (r.status !== 0) throw new Error(`apt-get download ${pkg} failed: ${r.stderr}`);
     downloadedMs = Date.now() - t;
     deb = find();
