@@ -108,6 +108,7 @@ switch (command) {
     run('npx', ['eslint', '.']);
     run('npx', ['prettier', '--check', '.']);
     run('npx', ['tsc', '-p', 'tsconfig.spec.json']);
+    run('npx', ['tsc', '-p', 'apps/portal/tsconfig.json']);
     run('npx', ['vitest', 'run', ...rest]);
     console.error(`kdumpfleet: npm test took ${Math.round((Date.now() - started) / 1000)} s`);
     break;
