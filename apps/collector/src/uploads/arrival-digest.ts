@@ -2,11 +2,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 
 /**
- * Room between the request body and the store's file writes: while one write is on disk the
- * socket keeps being read (the stream layers tus puts in front of the store otherwise stall the
- * socket on every 64 KiB chunk). Bytes, not chunks.
+ * Room between the hash and the store's file writes, so hashing continues while a write is on
+ * disk. Small: the socket read-ahead lives in web-request.ts. Bytes, not chunks.
  */
-export const PATCH_BUFFER = { highWaterMark: 8 * 1024 * 1024 } as const;
+export const PATCH_BUFFER = { highWaterMark: 1024 * 1024 } as const;
 
 interface Running {
   hash: Hash;

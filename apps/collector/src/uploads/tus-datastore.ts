@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import type { DataStore } from '@tus/utils';
+import type { DataStore } from '@tus/server';
 import type { CollectorConfig } from '../config/environment.js';
 import type { CollectorObjectStore } from '../storage/object-store.js';
 import { fsUploadArea, s3UploadArea, type UploadArea } from './upload-area.js';

@@ -1,5 +1,5 @@
 import { MemoryLocker, Server, type ServerOptions } from '@tus/server';
-import type { DataStore, Upload } from '@tus/utils';
+import type { DataStore, Upload } from '@tus/server';
 import { UPLOADS_PATH, uploadMetadataSchema } from '@kdumpfleet/contracts';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/environment.js';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { link, mkdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { DataStore } from '@tus/utils';
+import type { DataStore } from '@tus/server';
 import type { CollectorObjectStore } from '../storage/object-store.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
