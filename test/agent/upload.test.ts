@@ -255,9 +255,11 @@ describe('kdumpfleet upload (built agent → built collector, fs backend)', () =
     await proxy.start();
     try {
       const f = fixtures.find((x) => x.name === 'k61-null-deref') ?? fixtures[0]!;
+      // compressionThreads 2: the worker-thread writer end to end too.
       const h = home('cut-agent', {
         collectorUrl: `http://127.0.0.1:${proxy.port}`,
         chunkSize: 1024 * 1024,
+        compressionThreads: 2,
       });
       placeDebianDump(h.crashDir, '202611231500', f.path);
       const agent = spawnAgent(h, ['upload', '--json']);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -60,7 +60,7 @@ export const agentFileSchema = z
     /** Delete dumps the collector confirmed after this long (unset: keep for ever). */
     retention: duration.optional(),
     compressionLevel: z.number().int().min(1).max(19).optional(),
-    /** Worker threads compressing frames (default: the CPUs, at most 4; 1 = no workers). */
+    /** Threads compressing frames (default 1: libs/szstd on the main thread; more: workers). */
     compressionThreads: z.number().int().min(1).max(64).optional(),
     frameSize: z
       .number()
@@ -209,8 +209,9 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     deleteAfterUpload: f.deleteAfterUpload ?? false,
     retentionMs: f.retention ?? null,
     compressionLevel: f.compressionLevel ?? 3,
-    // Up to 4 CPUs; kdumpfleet.service runs at Nice=10, so the host's own work comes first.
-    compressionThreads: f.compressionThreads ?? Math.min(4, availableParallelism()),
+    // One by default: worker threads cost ~30 MB each (a V8 isolate, a zstd context, frames in
+    // flight) and pay off only on idle multi-core hosts (measured: test/bench/agent.mjs).
+    compressionThreads: f.compressionThreads ?? 1,
     frameSize: f.frameSize ?? 4 * 1024 * 1024,
     chunkSize: f.chunkSize ?? 16 * 1024 * 1024,
     drillWindowMs: f.drillWindow ?? 30 * 60_000,

@@ -18,12 +18,16 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { Compressor } = require(workerData.zstd);
 const c = new Compressor();
 c.setParameters({ compressionLevel: workerData.level, checksumFlag: true, contentSizeFlag: true });
-parentPort.on('message', ({ seq, input }) => {
+parentPort.on('message', ({ seq, input, size }) => {
   try {
-    const out = c.compress(Buffer.from(input));
-    parentPort.postMessage({ seq, out, size: input.byteLength });
+    const frame = c.compress(Buffer.from(input, 0, size));
+    // Big outputs move without a copy; small ones are cut to size first, because cloning a
+    // view clones its whole (compressBound-sized) ArrayBuffer.
+    const big = frame.byteLength > 65536;
+    const out = big ? frame : Buffer.from(frame);
+    parentPort.postMessage({ seq, input, out, size }, big ? [input, out.buffer] : [input]);
   } catch (err) {
-    parentPort.postMessage({ seq, error: String(err && err.message || err) });
+    parentPort.postMessage({ seq, input, size, error: String(err && err.message || err) }, [input]);
   }
 });
 `;
@@ -48,16 +52,17 @@ export function seekTableFrame(entries: readonly { c: number; d: number }[]): Bu
 
 interface Job {
   seq: number;
-  input: Uint8Array;
+  input: ArrayBuffer;
+  size: number;
 }
 
 /**
  * Seekable zstd on several cores. libs/szstd compresses on the calling thread (one core); the
  * frames of the seekable format are independent, so here each frame goes to a worker thread and
  * the results are written back in order, followed by the seek table. The output is
- * byte-identical to libs/szstd's for the same frame size and level (tested). Memory: at most
- * `2 × workers` frames of input in flight plus their outputs; the Transform stops taking input
- * while they are busy (backpressure).
+ * byte-identical to libs/szstd's for the same frame size and level (tested). Memory: a fixed
+ * pool of `workers + 1` input frames, moved (not copied) to the workers and back, plus their
+ * outputs; the Transform stops taking input while the pool is empty (backpressure).
  */
 export function createParallelSeekableCompressor(opts: ParallelCompressorOptions): Transform {
   const n = opts.workers ?? Math.min(availableParallelism(), 8);
@@ -74,11 +79,16 @@ export function createParallelSeekableCompressor(opts: ParallelCompressorOptions
   let nextSeq = 0;
   let nextToPush = 0;
   let inFlight = 0;
-  let pending = Buffer.allocUnsafeSlow(opts.frameSize);
+  const maxInFlight = n + 1;
+  // Frame buffers are reused: a fresh 4 MiB ArrayBuffer per frame would sit in RSS until GC.
+  const free: ArrayBuffer[] = Array.from(
+    { length: maxInFlight },
+    () => new ArrayBuffer(opts.frameSize),
+  );
+  let pending: Buffer | null = Buffer.from(free.pop()!);
   let filled = 0;
   let failure: Error | null = null;
   let waiting: (() => void) | null = null;
-  const maxInFlight = 2 * n;
 
   const wake = () => {
     const w = waiting;
@@ -90,7 +100,7 @@ export function createParallelSeekableCompressor(opts: ParallelCompressorOptions
     while (idle.length && queue.length) {
       const w = idle.pop()!;
       const job = queue.shift()!;
-      w.postMessage(job, [job.input.buffer as ArrayBuffer]);
+      w.postMessage(job, [job.input]);
     }
   };
 
@@ -100,24 +110,26 @@ export function createParallelSeekableCompressor(opts: ParallelCompressorOptions
       const step = () => {
         if (failure) return cb(failure);
         while (at < chunk.length) {
+          if (!pending) {
+            const b = free.pop();
+            if (!b) {
+              waiting = step; // every frame buffer is with a worker: resume when one returns
+              return;
+            }
+            pending = Buffer.from(b);
+          }
           const take = Math.min(opts.frameSize - filled, chunk.length - at);
           chunk.copy(pending, filled, at, at + take);
           filled += take;
           at += take;
-          if (filled === opts.frameSize) {
-            submit();
-            if (inFlight >= maxInFlight) {
-              waiting = step;
-              return;
-            }
-          }
+          if (filled === opts.frameSize) submit();
         }
         cb();
       };
       step();
     },
     flush(cb: TransformCallback) {
-      if (filled > 0) submit();
+      if (pending && filled > 0) submit();
       const finish = () => {
         if (failure) return cb(failure);
         if (inFlight > 0) {
@@ -134,31 +146,35 @@ export function createParallelSeekableCompressor(opts: ParallelCompressorOptions
     },
   });
 
+  /** Hands the current frame to a worker; the next one starts in a buffer from `free`. */
   function submit(): void {
-    const input = new Uint8Array(pending.buffer, 0, filled);
-    queue.push({ seq: nextSeq++, input });
+    queue.push({ seq: nextSeq++, input: pending!.buffer as ArrayBuffer, size: filled });
     inFlight++;
-    pending = Buffer.allocUnsafeSlow(opts.frameSize);
+    pending = null;
     filled = 0;
     pump();
   }
 
   for (const w of workers) {
-    w.on('message', (m: { seq: number; out?: Uint8Array; size?: number; error?: string }) => {
-      idle.push(w);
-      if (m.error) failure ??= new Error(`zstd frame ${m.seq}: ${m.error}`);
-      else done.set(m.seq, { out: m.out!, size: m.size! });
-      while (done.has(nextToPush)) {
-        const r = done.get(nextToPush)!;
-        done.delete(nextToPush);
-        entries.push({ c: r.out.byteLength, d: r.size });
-        stream.push(Buffer.from(r.out.buffer, r.out.byteOffset, r.out.byteLength));
-        nextToPush++;
-        inFlight--;
-      }
-      pump();
-      if (failure || inFlight < maxInFlight) wake();
-    });
+    w.on(
+      'message',
+      (m: { seq: number; input: ArrayBuffer; out?: Uint8Array; size: number; error?: string }) => {
+        idle.push(w);
+        free.push(m.input);
+        if (m.error) failure ??= new Error(`zstd frame ${m.seq}: ${m.error}`);
+        else done.set(m.seq, { out: m.out!, size: m.size! });
+        while (done.has(nextToPush)) {
+          const r = done.get(nextToPush)!;
+          done.delete(nextToPush);
+          entries.push({ c: r.out.byteLength, d: r.size });
+          stream.push(Buffer.from(r.out.buffer, r.out.byteOffset, r.out.byteLength));
+          nextToPush++;
+          inFlight--;
+        }
+        pump();
+        wake();
+      },
+    );
     w.on('error', (err) => {
       failure ??= err;
       wake();
