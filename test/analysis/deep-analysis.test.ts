@@ -169,6 +169,11 @@ describe.skipIf(missing.length > 0)('deep analysis with crash(8), drgn and debug
       expect(s.release).toBe(REL612);
       expect(s.panic).not.toBeNull();
       expect(s.panicTask?.pid).toBeGreaterThan(0);
+      if (f.truth.oops.kind === 'null-deref') {
+        // the fault happened in the culprit's own frame: named from the module's kallsyms
+        const c = f.truth.oops.culprit;
+        expect(s.panicTask!.frames[0]).toBe(c.module ? `${c.symbol} [${c.module}]` : c.symbol);
+      }
       expect(s.modules).toContainEqual({ name: 'crashlab', taint: 'OE' });
     });
   }

@@ -32,6 +32,42 @@ except drgn.MissingDebugInfoError as e:
 def s(obj):
     return obj.string_().decode("utf-8", "replace")
 
+# Module symbols from each module's own kallsyms (drgn 0.0.22 knows only vmlinux's without the
+# module's debuginfo), so frames in crashlab show as "crashlab_null_write [crashlab]".
+module_symbols = []
+def load_module_symbols():
+    from drgn.helpers.linux.list import list_for_each_entry
+    for mod in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
+        try:
+            modname = s(mod.name)
+            ks = mod.core_kallsyms
+            strtab = ks.strtab.value_()
+            for i in range(min(int(ks.num_symtab), 200000)):
+                sym = ks.symtab[i]
+                addr = int(sym.st_value)
+                if addr == 0:
+                    continue
+                raw = prog.read(strtab + int(sym.st_name), 128)
+                name = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+                if name:
+                    module_symbols.append((addr, int(sym.st_size), name, modname))
+        except Exception as e:
+            note("module symbols", e)
+    module_symbols.sort()
+try:
+    load_module_symbols()
+except Exception as e:
+    note("module symbols", e)
+
+def module_symbol(pc):
+    best = None
+    for addr, size, name, modname in module_symbols:
+        if addr > pc:
+            break
+        if size == 0 or pc < addr + size:
+            best = (name, modname)
+    return "%s [%s]" % best if best else None
+
 def frame_name(frame):
     try:
         name = getattr(frame, "name", None)
@@ -41,6 +77,12 @@ def frame_name(frame):
         pass
     try:
         return prog.symbol(frame.pc).name
+    except Exception:
+        pass
+    try:
+        m = module_symbol(frame.pc)
+        if m:
+            return m
     except Exception:
         pass
     try:
@@ -106,8 +148,10 @@ try:
         cpu = int(task_cpu(t.object))
     except Exception as e:
         note("bt task", e)
-    write("drgn-bt.txt", 'PID: %d  COMMAND: "%s"  CPU: %s\n%s\n' % (t.tid, comm, cpu, trace))
-    panic_task = {"pid": int(t.tid), "comm": comm, "cpu": cpu, "frames": frames_of(trace)}
+    frames = frames_of(trace)
+    write("drgn-bt.txt", 'PID: %d  COMMAND: "%s"  CPU: %s\n%s\n\nframes: %s\n'
+          % (t.tid, comm, cpu, trace, " <- ".join(frames)))
+    panic_task = {"pid": int(t.tid), "comm": comm, "cpu": cpu, "frames": frames}
 except Exception as e:
     note("bt", e)
 
