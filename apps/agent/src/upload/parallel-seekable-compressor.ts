@@ -21,11 +21,11 @@ c.setParameters({ compressionLevel: workerData.level, checksumFlag: true, conten
 parentPort.on('message', ({ seq, input, size }) => {
   try {
     const frame = c.compress(Buffer.from(input, 0, size));
-    // Big outputs move without a copy; small ones are cut to size first, because cloning a
-    // view clones its whole (compressBound-sized) ArrayBuffer.
-    const big = frame.byteLength > 65536;
-    const out = big ? frame : Buffer.from(frame);
-    parentPort.postMessage({ seq, input, out, size }, big ? [input, out.buffer] : [input]);
+    // The frame is a view on a compressBound-sized ArrayBuffer: moving (or cloning) that keeps
+    // up to 4 MiB alive per frame, so a frame much smaller than it is cut to size first.
+    const out = frame.byteLength * 4 < frame.buffer.byteLength * 3 ? Buffer.from(frame) : frame;
+    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength;
+    parentPort.postMessage({ seq, input, out, size }, own ? [input, out.buffer] : [input]);
   } catch (err) {
     parentPort.postMessage({ seq, input, size, error: String(err && err.message || err) }, [input]);
   }
@@ -70,7 +70,14 @@ export function createParallelSeekableCompressor(opts: ParallelCompressorOptions
   const zstd = createRequire(import.meta.url).resolve('zstd-napi');
   const workers = Array.from(
     { length: n },
-    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { zstd, level: opts.level } }),
+    () =>
+      new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { zstd, level: opts.level },
+        // The worker's JS heap holds almost nothing (frames are external memory): a small young
+        // generation keeps each isolate's RSS down.
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+      }),
   );
   const idle = [...workers];
   const queue: Job[] = [];
