@@ -11,17 +11,10 @@
 #include <linux/types.h>
 #include <linux/seq_file.h>
 
-#define KFAULT_MAX_ARGS 4
 #define KFAULT_ARG_LEN 128
 #define KFAULT_DEFAULT_DURATION 30	/* seconds, soft hangs */
 #define KFAULT_DEFAULT_SPIN 60		/* seconds, detector-based crash scenarios */
 #define KFAULT_MAX_DURATION 600
-
-/* One parsed `key=value` pair from a trigger line. */
-struct kfault_arg {
-	char key[16];
-	char value[KFAULT_ARG_LEN];
-};
 
 /* A trigger request after parsing and validation: only keys the scenario declared. */
 struct kfault_request {
