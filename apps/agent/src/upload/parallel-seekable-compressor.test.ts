@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createSeekableCompressor, readSeekTable, SeekableZstdReader } from '@kdumpfleet/szstd';
 import { describe, expect, it } from 'vitest';
 import { createParallelSeekableCompressor } from './parallel-seekable-compressor.js';
 
-async function collect(input: Buffer, t: NodeJS.ReadWriteStream): Promise<Buffer> {
+async function collect(input: Buffer, t: Transform): Promise<Buffer> {
   const parts: Buffer[] = [];
   await pipeline(
     Readable.from(
@@ -13,8 +13,8 @@ async function collect(input: Buffer, t: NodeJS.ReadWriteStream): Promise<Buffer
       })(),
     ),
     t,
-    async function (src: AsyncIterable<Buffer>) {
-      for await (const p of src) parts.push(p);
+    async function (src: AsyncIterable<Buffer | string>) {
+      for await (const p of src) parts.push(Buffer.from(p));
     },
   );
   return Buffer.concat(parts);
