@@ -82,7 +82,7 @@ async function decompressedSha256(dumpId: string, dir: string): Promise<string> 
   return createHash('sha256').update(out.stdout).digest('hex');
 }
 
-function ledger(h: AgentHome): { uploadUrl?: string; spool?: { size: number } }[] {
+function ledger(h: AgentHome): { uploadUrl?: string; spool?: { size: number; path: string } }[] {
   const dir = join(h.stateDir, 'dumps');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -245,6 +245,49 @@ describe('kdumpfleet upload (built agent → built collector, fs backend)', () =
       expect(records).toHaveLength(1);
       expect(records[0]!.sha256).toBe(out.uploaded[0]!.sha256);
       expect(await decompressedSha256(records[0]!.id, h.root)).toBe(f.sha256);
+    } finally {
+      await proxy.stop();
+    }
+  }, 180_000);
+
+  it('a spool damaged between runs: the collector refuses it (460), the dump is kept, the next run recompresses', async () => {
+    const proxy = new CuttingProxy(collector.port, 2 * 1024 * 1024);
+    await proxy.start();
+    try {
+      const f = fixtures[0]!;
+      const h = home('damaged-spool', {
+        collectorUrl: `http://127.0.0.1:${proxy.port}`,
+        chunkSize: 256 * 1024,
+      });
+      const file = placeDebianDump(h.crashDir, '202611231450', f.path);
+      const agent = spawnAgent(h, ['upload']);
+      const exited = new Promise((r) => agent.once('exit', r));
+      const url = await until(
+        'an upload URL',
+        () => ledger(h).find((e) => e.uploadUrl)?.uploadUrl ?? null,
+      );
+      await until('some bytes at the collector', async () =>
+        (await offsetOf(url.replace(`:${proxy.port}`, `:${collector.port}`))) > 0 ? true : null,
+      );
+      agent.kill('SIGKILL');
+      await exited;
+      // flip the last byte of the spool: bytes not yet sent now differ from the declared sha256
+      const spool = ledger(h).find((e) => e.spool)!.spool!;
+      const bytes = readFileSync(spool.path);
+      bytes[bytes.length - 1] ^= 0xff;
+      writeFileSync(spool.path, bytes);
+      proxy.bytesPerSecond = Infinity;
+      const bad = await runAgentAsync(h, ['upload']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/differ from the declared sha256\/size \(460\).*dump kept/);
+      expect(existsSync(file)).toBe(true);
+      expect(ledger(h).some((e) => e.spool)).toBe(false);
+      const good = await runAgentAsync(h, ['upload', '--json']);
+      expect(good.code).toBe(0);
+      const records = await recordsOf('damaged-spool');
+      expect(records.map((r) => r.state).sort()).toEqual(['corrupt', 'received']);
+      const ok = records.find((r) => r.state === 'received')!;
+      expect(await decompressedSha256(ok.id, h.root)).toBe(f.sha256);
     } finally {
       await proxy.stop();
     }
