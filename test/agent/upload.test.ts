@@ -274,7 +274,7 @@ describe('kdumpfleet upload (built agent → built collector, fs backend)', () =
       // flip the last byte of the spool: bytes not yet sent now differ from the declared sha256
       const spool = ledger(h).find((e) => e.spool)!.spool!;
       const bytes = readFileSync(spool.path);
-      bytes[bytes.length - 1] ^= 0xff;
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
       writeFileSync(spool.path, bytes);
       proxy.bytesPerSecond = Infinity;
       const bad = await runAgentAsync(h, ['upload']);
