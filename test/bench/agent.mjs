@@ -12,7 +12,6 @@
 // chunk size), BENCH_AGENT_QUICK=1 (end to end only), BENCH_DIR.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  createReadStream,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -143,7 +142,9 @@ async function endToEnd(source, threads) {
   for (let i = 0; i < 400; i++) {
     try {
       if ((await fetch(`${url}/health/live`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise((r) => setTimeout(r, 150));
   }
   const home = mkdtempSync(join(work, 'bench-agent-'));
