@@ -4,3 +4,4 @@ export * from './dumps.js';
 export * from './readiness.js';
 export * from './triage.js';
 export * from './analysis.js';
+export * from './watch.js';

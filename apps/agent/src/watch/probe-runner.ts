@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { WatchProbeName, WatchProbeResult } from '@kdumpfleet/contracts';
+import type { ProbeLine, ProbeOptions } from './probe-protocol.js';
+
+/** The compiled probe child beside this file (tests run the built one from dist). */
+export const PROBE_CHILD = fileURLToPath(new URL('./probe-child.js', import.meta.url));
+
+export interface ProbeRun {
+  result: WatchProbeResult;
+  /** Probe-specific data of a finished probe (hung-tasks: the D-state tasks). */
+  data?: unknown;
+}
+
+/**
+ * Probe children that were killed on their deadline and have not exited. A child blocked in
+ * the kernel (D state) ignores even SIGKILL until the kernel lets go; we never wait on it, and
+ * do not start a second one of the same probe beside it (that would pile up stuck processes).
+ */
+export class LingeringChildren {
+  private readonly byProbe = new Map<WatchProbeName, ChildProcess>();
+  add(probe: WatchProbeName, child: ChildProcess): void {
+    this.byProbe.set(probe, child);
+    child.once('exit', () => {
+      if (this.byProbe.get(probe) === child) this.byProbe.delete(probe);
+    });
+  }
+  of(probe: WatchProbeName): ChildProcess | undefined {
+    return this.byProbe.get(probe);
+  }
+  get size(): number {
+    return this.byProbe.size;
+  }
+}
+
+/**
+ * Runs one probe in a child process with a hard deadline. Resolves by the deadline whatever the
+ * child does: on deadline the child gets SIGKILL, is left to exit on its own, and the probe is
+ * `stuck` at the last step it printed.
+ */
+export function runProbe(
+  probe: WatchProbeName,
+  opts: ProbeOptions,
+  deadlineMs: number,
+  lingering: LingeringChildren,
+  script = PROBE_CHILD,
+): Promise<ProbeRun> {
+  const still = lingering.of(probe);
+  if (still) {
+    return Promise.resolve({
+      result: {
+        probe,
+        status: 'stuck',
+        elapsedMs: 0,
+        stuckAt: null,
+        evidence: [
+          `the previous ${probe} probe (pid ${still.pid}) was killed and still has not exited: it is blocked in the kernel (D state)`,
+        ],
+      },
+    });
+  }
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, probe, JSON.stringify(opts)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let lastStep: string | null = null;
+    let answer: Extract<ProbeLine, { result: unknown }>['result'] | null = null;
+    let buffered = '';
+    let stderr = '';
+    let done = false;
+    const finish = (run: ProbeRun) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(run);
+    };
+    const elapsed = () => Math.round(performance.now() - started);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const text = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const line = JSON.parse(text) as ProbeLine;
+          if ('step' in line) lastStep = line.step;
+          else answer = line.result;
+        } catch {
+          // Not ours (a library printing): ignore.
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    child.once('error', (err) =>
+      finish({
+        result: {
+          probe,
+          status: 'error',
+          elapsedMs: elapsed(),
+          stuckAt: null,
+          evidence: [`cannot start probe: ${err.message}`],
+        },
+      }),
+    );
+    child.once('close', (code) => {
+      if (answer) {
+        finish({
+          result: {
+            probe,
+            status: answer.status,
+            elapsedMs: elapsed(),
+            stuckAt: null,
+            evidence: answer.evidence,
+          },
+          data: answer.data,
+        });
+      } else {
+        const why = stderr.trim().split('\n').pop() ?? '';
+        finish({
+          result: {
+            probe,
+            status: 'error',
+            elapsedMs: elapsed(),
+            stuckAt: lastStep,
+            evidence: [`probe child exited ${code} without an answer${why ? `: ${why}` : ''}`],
+          },
+        });
+      }
+    });
+    const timer = setTimeout(() => {
+      if (done) return;
+      child.kill('SIGKILL');
+      // Do not keep the watcher alive (or its event loop busy) for a child that may never exit.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+      if (child.exitCode === null && child.signalCode === null) lingering.add(probe, child);
+      finish({
+        result: {
+          probe,
+          status: 'stuck',
+          elapsedMs: elapsed(),
+          stuckAt: lastStep,
+          evidence: [
+            `no answer within ${deadlineMs} ms${lastStep ? `; blocked at ${lastStep}` : ''}; child pid ${child.pid} killed (a child in D state may linger until the kernel lets go)`,
+          ],
+        },
+      });
+    }, deadlineMs);
+  });
+}
