@@ -18,15 +18,39 @@ export interface ProbeRun {
  * do not start a second one of the same probe beside it (that would pile up stuck processes).
  */
 export class LingeringChildren {
-  private readonly byProbe = new Map<WatchProbeName, ChildProcess>();
-  add(probe: WatchProbeName, child: ChildProcess): void {
-    this.byProbe.set(probe, child);
-    child.once('exit', () => {
-      if (this.byProbe.get(probe) === child) this.byProbe.delete(probe);
-    });
+  private readonly byProbe = new Map<
+    WatchProbeName,
+    { child: ChildProcess; stuckAt: string | null; exited: Promise<void> }
+  >();
+  add(probe: WatchProbeName, child: ChildProcess, stuckAt: string | null): void {
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        if (this.byProbe.get(probe)?.child === child) this.byProbe.delete(probe);
+        resolve();
+      }),
+    );
+    this.byProbe.set(probe, { child, stuckAt, exited });
   }
-  of(probe: WatchProbeName): ChildProcess | undefined {
-    return this.byProbe.get(probe);
+  /**
+   * The killed child of this probe if it is still there after a short grace (SIGKILL of a
+   * sleeping child takes effect at once, but its exit reaches us a moment later).
+   */
+  async still(
+    probe: WatchProbeName,
+    graceMs: number,
+  ): Promise<{ pid: number | undefined; stuckAt: string | null } | null> {
+    const entry = this.byProbe.get(probe);
+    if (!entry) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const gone = await Promise.race([
+      entry.exited.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    return gone ? null : { pid: entry.child.pid, stuckAt: entry.stuckAt };
   }
   get size(): number {
     return this.byProbe.size;
@@ -38,26 +62,26 @@ export class LingeringChildren {
  * child does: on deadline the child gets SIGKILL, is left to exit on its own, and the probe is
  * `stuck` at the last step it printed.
  */
-export function runProbe(
+export async function runProbe(
   probe: WatchProbeName,
   opts: ProbeOptions,
   deadlineMs: number,
   lingering: LingeringChildren,
   script = PROBE_CHILD,
 ): Promise<ProbeRun> {
-  const still = lingering.of(probe);
+  const still = await lingering.still(probe, Math.min(500, deadlineMs / 4));
   if (still) {
-    return Promise.resolve({
+    return {
       result: {
         probe,
         status: 'stuck',
         elapsedMs: 0,
-        stuckAt: null,
+        stuckAt: still.stuckAt,
         evidence: [
           `the previous ${probe} probe (pid ${still.pid}) was killed and still has not exited: it is blocked in the kernel (D state)`,
         ],
       },
-    });
+    };
   }
   const started = performance.now();
   return new Promise((resolve) => {
@@ -139,7 +163,8 @@ export function runProbe(
       child.stdout.destroy();
       child.stderr.destroy();
       child.unref();
-      if (child.exitCode === null && child.signalCode === null) lingering.add(probe, child);
+      if (child.exitCode === null && child.signalCode === null)
+        lingering.add(probe, child, lastStep);
       finish({
         result: {
           probe,
