@@ -15,6 +15,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { readinessReportSchema, type ReadinessReport } from '@kdumpfleet/contracts';
 import type { Request } from 'express';
 import { AdminGuard, UploaderGuard } from '../auth/guards.js';
+import type { HeartbeatConfig } from './heartbeat-config.js';
+import { livenessOf, type HeartbeatRepository } from './heartbeat.repository.js';
+import { HEARTBEAT_CONFIG, NODE_HEARTBEATS } from './heartbeat-tokens.js';
 import { checkNodeName } from './node-name.js';
 import type { NodeReportsRepository } from './node-reports.repository.js';
 import { summary } from './node-reports.repository.js';
@@ -32,6 +35,8 @@ export class NodesController {
     @Inject(NODES_CONFIG) private readonly config: NodesConfig,
     @Inject(NODE_REPORTS) private readonly reports: NodeReportsRepository,
     @Inject(NODE_UPLOADS) private readonly uploads: NodeUploadsRepository,
+    @Inject(HEARTBEAT_CONFIG) private readonly heartbeatConfig: HeartbeatConfig,
+    @Inject(NODE_HEARTBEATS) private readonly heartbeats: HeartbeatRepository,
   ) {}
 
   @Post([':node/readiness', ':node/report'])
@@ -60,8 +65,25 @@ export class NodesController {
   @UseGuards(AdminGuard)
   @ApiOperation({ summary: 'Every node with its last readiness report, verdict and stale flag' })
   async list() {
-    const nodes = await this.reports.list(this.config.staleAfterMs);
-    return { nodes, staleAfterSeconds: this.config.staleAfterMs / 1000 };
+    const reported = await this.reports.list(this.config.staleAfterMs);
+    const beats = new Map((await this.heartbeats.all()).map((h) => [h.node, h]));
+    const now = Date.now();
+    const dead = this.heartbeatConfig.deadAfterMs;
+    const nodes = reported.map((n) => ({
+      ...n,
+      liveness: livenessOf(beats.get(n.node), dead, now),
+    }));
+    // Nodes that send heartbeats but never a readiness report: liveness only.
+    const reportedNames = new Set(reported.map((n) => n.node));
+    const heartbeatOnly = [...beats.values()]
+      .filter((h) => !reportedNames.has(h.node))
+      .map((h) => ({ node: h.node, liveness: livenessOf(h, dead, now) }));
+    return {
+      nodes,
+      heartbeatOnly,
+      staleAfterSeconds: this.config.staleAfterMs / 1000,
+      deadAfterSeconds: dead / 1000,
+    };
   }
 
   @Get(':node')
@@ -70,10 +92,14 @@ export class NodesController {
   async one(@Param('node') node: string, @Query('history') history?: string) {
     checkNodeName(node);
     const found = await this.reports.latest(node);
+    const beat = await this.heartbeats.one(node);
+    const liveness = livenessOf(beat, this.heartbeatConfig.deadAfterMs, Date.now());
+    if (!found && beat) return { node, liveness, report: null, history: [] };
     if (!found) throw new NotFoundException(`node ${node} has sent no readiness report`);
     const limit = Math.min(Math.max(Number(history ?? 20) || 20, 1), 500);
     return {
       ...summary(found.row, found.reports, this.config.staleAfterMs, Date.now()),
+      liveness,
       report: JSON.parse(found.row.report) as ReadinessReport,
       history: await this.reports.history(node, limit),
     };

@@ -32,6 +32,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/v1/nodes/:node': 'viewer',
   'POST /api/v1/nodes/:node/readiness': 'admin',
   'POST /api/v1/nodes/:node/report': 'admin',
+  'POST /api/v1/nodes/:node/heartbeat': 'admin',
   'GET /api/v1/nodes/:node/uploads/:uploadId': 'engineer',
   'GET /api/v1/nodes/:node/drills': 'viewer',
   'POST /api/v1/nodes/:node/drills': 'admin',

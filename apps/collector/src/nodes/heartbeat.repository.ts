@@ -1,0 +1,95 @@
+import type { NodeLiveness, WatchProbeResult, WatchVerdict } from '@kdumpfleet/contracts';
+import type { HeartbeatsDb, NodeHeartbeatsTable } from './heartbeat-schema.js';
+
+/** What the fleet view shows per node about liveness. */
+export interface Liveness {
+  state: NodeLiveness;
+  /** Since when the state holds (dead: since the last heartbeat). */
+  since: string | null;
+  lastHeartbeatAt: string | null;
+  stuck: string[];
+  /** Evidence of the stuck probes of the last heartbeat. */
+  evidence: Pick<WatchProbeResult, 'probe' | 'stuckAt' | 'evidence'>[];
+}
+
+export const UNKNOWN_LIVENESS: Liveness = {
+  state: 'unknown',
+  since: null,
+  lastHeartbeatAt: null,
+  stuck: [],
+  evidence: [],
+};
+
+/** Judged on read: no timer, so a restart of the collector loses nothing. */
+export function livenessOf(
+  row: NodeHeartbeatsTable | undefined,
+  deadAfterMs: number,
+  nowMs: number,
+): Liveness {
+  if (!row) return UNKNOWN_LIVENESS;
+  if (nowMs - Date.parse(row.received_at) > deadAfterMs)
+    return {
+      state: 'dead',
+      since: row.received_at,
+      lastHeartbeatAt: row.received_at,
+      stuck: [],
+      evidence: [],
+    };
+  const body = JSON.parse(row.body) as WatchVerdict;
+  return {
+    state: row.verdict === 'undead' ? 'undead' : 'alive',
+    since: row.since,
+    lastHeartbeatAt: row.received_at,
+    stuck: JSON.parse(row.stuck) as string[],
+    evidence: body.probes
+      .filter((p) => p.status === 'stuck')
+      .map((p) => ({ probe: p.probe, stuckAt: p.stuckAt, evidence: p.evidence })),
+  };
+}
+
+/** The newest heartbeat per node (one row, replaced), and since when its verdict holds. */
+export class HeartbeatRepository {
+  constructor(private readonly db: HeartbeatsDb) {}
+
+  async record(
+    node: string,
+    v: WatchVerdict,
+    now = new Date(),
+  ): Promise<{ node: string; receivedAt: string; verdict: string; since: string }> {
+    const receivedAt = now.toISOString();
+    return this.db.transaction().execute(async (tx) => {
+      const before = await tx
+        .selectFrom('node_heartbeats')
+        .selectAll()
+        .where('node', '=', node)
+        .executeTakeFirst();
+      // A verdict continues only from a live node; after a gap longer than dead, it starts anew
+      // (judged by the reader with its own NODE_DEAD_AFTER, so here: same verdict = same since).
+      const since = before && before.verdict === v.verdict ? before.since : receivedAt;
+      const row = {
+        node,
+        received_at: receivedAt,
+        verdict: v.verdict,
+        since,
+        stuck: JSON.stringify(v.stuck),
+        body: JSON.stringify(v),
+      };
+      if (before)
+        await tx.updateTable('node_heartbeats').set(row).where('node', '=', node).execute();
+      else await tx.insertInto('node_heartbeats').values(row).execute();
+      return { node, receivedAt, verdict: v.verdict, since };
+    });
+  }
+
+  async one(node: string): Promise<NodeHeartbeatsTable | undefined> {
+    return this.db
+      .selectFrom('node_heartbeats')
+      .selectAll()
+      .where('node', '=', node)
+      .executeTakeFirst();
+  }
+
+  async all(): Promise<NodeHeartbeatsTable[]> {
+    return this.db.selectFrom('node_heartbeats').selectAll().orderBy('node').execute();
+  }
+}
