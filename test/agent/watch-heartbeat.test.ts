@@ -91,6 +91,11 @@ describe('watch heartbeats (built agent → built collector, NODE_DEAD_AFTER=3s)
     const dead = await until('hb-alive', 'dead', 10_000);
     expect(Date.now() - stoppedAt).toBeGreaterThan(2000);
     expect(dead.since).toBe(dead.lastHeartbeatAt);
+    // Back from the dead: a new spell of alive, not the old one.
+    const again = watch('hb-alive', ['--probes', 'scheduling']);
+    const back = await until('hb-alive', 'alive', 15_000);
+    expect(Date.parse(back.since!)).toBeGreaterThan(Date.parse(dead.lastHeartbeatAt!));
+    again.kill('SIGTERM');
   }, 40_000);
 
   it('undead naming the stuck probe and where, with since; the heartbeat goes on', async () => {

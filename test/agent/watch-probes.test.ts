@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -156,6 +157,28 @@ describe('probes in child processes with a hard deadline', () => {
       expect(pt.evidence.join('\n')).toMatch(/no answer within 1500 ms; blocked at pid 4242/);
       expect(v.probes.find((p) => p.probe === 'scheduling')!.status).toBe('ok');
     }
+  });
+
+  it('a killed probe child that has not exited (D state) is reported stuck again, and no second child is started', async () => {
+    const lingering = new LingeringChildren();
+    // A child that ignores SIGKILL is what D state looks like from user space: never exits.
+    const undying = Object.assign(new EventEmitter(), { pid: 31337 }) as unknown as ChildProcess;
+    lingering.add('block-io', undying, 'write+fsync /srv (/dev/vdb)');
+    const t0 = Date.now();
+    const run = await runProbe(
+      'block-io',
+      opts('/nonexistent'),
+      1000,
+      lingering,
+      '/nonexistent/probe.js',
+    );
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(run.result.status).toBe('stuck');
+    expect(run.result.stuckAt).toBe('write+fsync /srv (/dev/vdb)');
+    expect(run.result.evidence[0]).toMatch(/pid 31337\) was killed and still has not exited/);
+    expect(lingering.size).toBe(1);
+    undying.emit('exit', null, 'SIGKILL');
+    expect(lingering.size).toBe(0);
   });
 
   it('hung tasks of a fake /proc: D state seen once is not hung; seen again past the threshold it is, with its stack', async () => {

@@ -49,7 +49,10 @@ export function livenessOf(
 
 /** The newest heartbeat per node (one row, replaced), and since when its verdict holds. */
 export class HeartbeatRepository {
-  constructor(private readonly db: HeartbeatsDb) {}
+  constructor(
+    private readonly db: HeartbeatsDb,
+    private readonly deadAfterMs: number,
+  ) {}
 
   async record(
     node: string,
@@ -63,9 +66,12 @@ export class HeartbeatRepository {
         .selectAll()
         .where('node', '=', node)
         .executeTakeFirst();
-      // A verdict continues only from a live node; after a gap longer than dead, it starts anew
-      // (judged by the reader with its own NODE_DEAD_AFTER, so here: same verdict = same since).
-      const since = before && before.verdict === v.verdict ? before.since : receivedAt;
+      // The same verdict continues its spell, unless the node was dead in between.
+      const continues =
+        before !== undefined &&
+        before.verdict === v.verdict &&
+        now.getTime() - Date.parse(before.received_at) <= this.deadAfterMs;
+      const since = continues ? before.since : receivedAt;
       const row = {
         node,
         received_at: receivedAt,

@@ -33,7 +33,13 @@ export class NodesModule {
         { provide: NODE_DRILLS, useValue: new NodeDrillsRepository(db) },
         { provide: NODE_UPLOADS, useValue: new NodeUploadsRepository(db) },
         { provide: HEARTBEAT_CONFIG, useValue: heartbeatConfig },
-        { provide: NODE_HEARTBEATS, useValue: new HeartbeatRepository(withHeartbeatTable(ctx.db)) },
+        {
+          provide: NODE_HEARTBEATS,
+          useValue: new HeartbeatRepository(
+            withHeartbeatTable(ctx.db),
+            heartbeatConfig.deadAfterMs,
+          ),
+        },
         { provide: ACCESS_TOKENS, useValue: ctx.access },
         UploaderGuard,
         AdminGuard,
