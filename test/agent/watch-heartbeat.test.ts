@@ -45,7 +45,7 @@ function watch(node: string, args: string[]): ChildProcess {
   homes.push(h);
   const p = spawn(
     process.execPath,
-    [cli, 'watch', '--json', '--interval', '1', '--deadline', '0.8', ...args],
+    [cli, 'watch', '--json', '--interval', '2', '--deadline', '1.5', ...args],
     {
       env: h.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,7 +110,7 @@ describe('watch heartbeats (built agent → built collector, NODE_DEAD_AFTER=3s)
     expect(undead.evidence[0]!.stuckAt).toBe(`127.0.0.1:${silentPort}`);
     const since = undead.since;
     const before = undead.lastHeartbeatAt;
-    await new Promise((r) => setTimeout(r, 2500));
+    await new Promise((r) => setTimeout(r, 3000));
     const later = await liveness('hb-undead');
     expect(later?.state).toBe('undead');
     expect(later?.since).toBe(since); // the same spell of undead
