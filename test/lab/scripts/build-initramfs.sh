@@ -37,6 +37,14 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
   n=$((n + 1)); dest=$stage/lib/modules/$(printf %02d "$n")-$m.ko
   if [[ $f == *.xz ]]; then xz -dc "$f" > "$dest"; else cp "$f" "$dest"; fi
 done
+# virtio-net stack, loaded by /init only with kdlab.net=1 (the agent test's collector link).
+mkdir -p "$stage/lib/modules/net"; n=0
+for m in failover net_failover virtio_net; do
+  f=$(find "$kroot/lib/modules/$kr/kernel" -name "$m.ko" -o -name "$m.ko.xz" | head -1)
+  [[ -n $f ]] || continue
+  n=$((n + 1)); dest=$stage/lib/modules/net/$(printf %02d "$n")-$m.ko
+  if [[ $f == *.xz ]]; then xz -dc "$f" > "$dest"; else cp "$f" "$dest"; fi
+done
 cp "$ko" "$stage/kfault.ko"
 cp "$here/../guest/init" "$stage/init"; chmod +x "$stage/init"
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"

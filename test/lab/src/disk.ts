@@ -16,6 +16,7 @@ export async function makeDisk(
   runScript: string,
   boot2Script?: string,
   diskFiles: Record<string, string> = {},
+  size: string = DISK_SIZE,
 ): Promise<string> {
   const stage = mkdtempSync(join(runDir, 'stage-'));
   try {
@@ -45,7 +46,7 @@ export async function makeDisk(
       '-d',
       stage,
       disk,
-      DISK_SIZE,
+      size,
     ]);
     return disk;
   } finally {

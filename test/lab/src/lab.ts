@@ -6,7 +6,7 @@ import { LabError } from './exec.js';
 import { LAB_KERNELS, type LabKernel } from './kernels.js';
 import { cacheDir } from './paths.js';
 import { guestImages } from './prepare.js';
-import { boot, type BootResult } from './qemu.js';
+import { boot, type BootResult, type GuestNetwork } from './qemu.js';
 import { buildRunScript, CRASH_WAIT_SECONDS, HANG_SECONDS } from './run-script.js';
 import type { CrashScenario, GuestScenario, Scenario } from './scenarios.js';
 import { verifyCrash, verifyGuest, type CrashVerdict, type GuestVerdict } from './verify.js';
@@ -25,6 +25,19 @@ export interface LabOptions {
   boot2Script?: string;
   /** extra files for the guest disk: guest path (e.g. /opt/agent/kdumpfleet) → host path */
   diskFiles?: Record<string, string>;
+  /** guest disk size for mke2fs (default DISK_SIZE); bigger when diskFiles carry a runtime */
+  diskSize?: string;
+  /**
+   * Replaces the first boot's generated /kdlab/run.sh (the agent test drives the crash itself);
+   * the crash scenario still sets the time limit and what the captured log must show.
+   */
+  runScript?: string;
+  /** opt-in guest network to a collector on the host (see GuestNetwork in qemu.ts) */
+  network?: GuestNetwork;
+  /** false: the first boot does not load the capture kernel itself (kdlab.kexec=0) */
+  loadCaptureKernel?: boolean;
+  /** time limit of the second boot, seconds (default 120) */
+  boot2TimeoutSeconds?: number;
 }
 
 export interface BootTiming {
@@ -101,9 +114,10 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
   const disk = await makeDisk(
     runDir,
     images,
-    buildRunScript(o.scenarios),
+    o.runScript ?? buildRunScript(o.scenarios),
     o.boot2Script,
     o.diskFiles,
+    o.diskSize,
   );
   const timeoutSeconds = crash
     ? 120 + CRASH_WAIT_SECONDS
@@ -112,9 +126,10 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     images,
     disk,
     runDir,
-    append: `kdlab.mode=run kdlab.dumpargs=${DUMP_ARGS.join(',')}`,
+    append: `kdlab.mode=run kdlab.dumpargs=${DUMP_ARGS.join(',')}${o.loadCaptureKernel === false ? ' kdlab.kexec=0' : ''}`,
     timeoutSeconds,
     markers: MARKERS,
+    network: o.network,
   });
   const result: LabResult = {
     kernel: o.kernel,
@@ -145,9 +160,10 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       disk,
       runDir,
       append: 'kdlab.mode=boot2',
-      timeoutSeconds: 120,
+      timeoutSeconds: o.boot2TimeoutSeconds ?? 120,
       markers: { kernelUp: MARKERS.kernelUp, done: MARKERS.done },
       consoleName: 'console-boot2.log',
+      network: o.network,
     });
     result.boots.push(timing('boot2', second));
     const lines = kdlabLines(second.console);

@@ -20,6 +20,40 @@ export interface BootOptions {
   markers?: Record<string, string>;
   /** console file name inside runDir */
   consoleName?: string;
+  /**
+   * Opt-in guest network: QEMU user networking with restrict=on (no route out), plus one
+   * guestfwd: guest TCP to 10.0.2.100:80 reaches 127.0.0.1:<collectorPort> on the host.
+   */
+  network?: GuestNetwork;
+}
+
+export interface GuestNetwork {
+  collectorPort: number;
+}
+
+/** Where the guest reaches the host's collector (see GuestNetwork). */
+export const GUEST_COLLECTOR_URL = 'http://10.0.2.100:80';
+
+/**
+ * guestfwd's `tcp:` chardev is one connection made at QEMU start, shared by every guest
+ * connection; `cmd:` runs a command per guest connection with the socket on stdin/stdout. This
+ * tiny forwarder (the host's own node, no netcat needed) pipes it to the collector.
+ */
+const FORWARDER = `const s = require('node:net').connect(Number(process.argv[2]), '127.0.0.1');
+process.stdin.pipe(s); s.pipe(process.stdout);
+s.on('error', () => process.exit(1)); s.on('close', () => process.exit(0));
+process.stdin.on('end', () => s.end());
+`;
+
+function networkArgs(o: BootOptions): string[] {
+  if (!o.network) return ['-nic', 'none'];
+  const fwd = join(o.runDir, 'guestfwd.cjs');
+  // QEMU splits -nic at commas and the command at spaces.
+  for (const p of [fwd, process.execPath])
+    if (/[, ]/.test(p)) throw new LabError('qemu', `guestfwd: a comma or space in ${p}`);
+  writeFileSync(fwd, FORWARDER);
+  const cmd = `${process.execPath} ${fwd} ${o.network.collectorPort}`;
+  return ['-nic', `user,model=virtio-net-pci,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:${cmd}`];
 }
 
 export interface BootResult {
@@ -47,8 +81,7 @@ export function qemuArgs(o: BootOptions, consolePath: string): string[] {
     'none',
     '-monitor',
     'none',
-    '-nic',
-    'none',
+    ...networkArgs(o),
     '-no-reboot',
     '-serial',
     `file:${consolePath}`,
@@ -57,7 +90,7 @@ export function qemuArgs(o: BootOptions, consolePath: string): string[] {
     '-initrd',
     o.images.initrd,
     '-append',
-    `console=ttyS0 crashkernel=${CRASHKERNEL} panic=-1 loglevel=7 ${o.append}`,
+    `console=ttyS0 crashkernel=${CRASHKERNEL} panic=-1 loglevel=7 ${o.append}${o.network ? ' kdlab.net=1' : ''}`,
     '-drive',
     `file=${o.disk},format=raw,if=virtio`,
   ];
