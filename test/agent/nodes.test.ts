@@ -184,7 +184,9 @@ describe('drill (fake kfault debugfs in a sysroot copy)', () => {
     mkdirSync(kf, { recursive: true });
     writeFileSync(
       join(kf, 'scenarios'),
-      'panic crash deliberate panic\noops crash NULL write\nwarn crash WARN()\nrtnl hang holds rtnl_lock\n',
+      // kfault's own format: seq_printf("%-16s %s: %s\n", name, crash|hang, description)
+      'panic            crash: deliberate panic\noops             crash: NULL write\n' +
+        'warn             crash: WARN()\nrtnl             hang: holds rtnl_lock\n',
     );
     writeFileSync(join(kf, 'arm'), '0\n');
     writeFileSync(join(kf, 'trigger'), '');

@@ -184,11 +184,6 @@ describe.skipIf(!canRun)('agent in the crash lab (6.1): check, arm, drill, uploa
       expect((JSON.parse(after?.out ?? '{}') as Report).ready).toBe(true);
 
       // the drill crashed the guest and the lab's capture kernel wrote the dump
-      if (r.kdlab.includes('agent bug: kfault scenarios format'))
-        console.warn(
-          `lab agent: KNOWN AGENT BUG: 'drill' cannot parse kfault's scenarios file ("oops  crash: …"); ` +
-            `drill retried with the colons removed. ${show('drill')}`,
-        );
       expect(r.kdlab, 'the capture kernel wrote the dump').toContainEqual(
         expect.stringMatching(/^capture ok \/var\/crash\/\d{12}\/dump\.\d{12} \d+ bytes$/),
       );

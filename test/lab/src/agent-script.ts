@@ -78,15 +78,6 @@ agent check-after check --json
 scrub
 say "trigger drill ${scenario} at epoch $(date +%s)"
 agent drill drill ${scenario} --yes-crash-this-host --window 900
-if grep -q "kfault has no scenario '${scenario}'" /mnt${GUEST_OUT_DIR}/drill.err; then
-  # Known agent bug (reported): kfault prints "oops             crash: …" and the agent's parser
-  # wants "crash" without the colon. Shown to the agent without colons so the rest of the drill
-  # is exercised; the host test warns about it. A fixed agent never gets here (it crashed).
-  say "agent bug: kfault scenarios format"
-  sed -E 's/^([^ ]+) +(crash|hang): /\\1 \\2 /' $K/scenarios > /tmp/kfault-scenarios
-  mount --bind /tmp/kfault-scenarios $K/scenarios
-  agent drill-retry drill ${scenario} --yes-crash-this-host --window 900
-fi
 sleep ${CRASH_WAIT_SECONDS}
 say "no crash after ${CRASH_WAIT_SECONDS} s"
 `;

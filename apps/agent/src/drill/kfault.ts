@@ -47,15 +47,14 @@ export class Kfault {
         `${join(this.dir, 'scenarios')} not readable: load kfault (modprobe kfault; debugfs mounted)`,
       );
     }
-    return text
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/))
-      .filter((w) => w.length >= 2 && (w[1] === 'crash' || w[1] === 'hang'))
-      .map((w) => ({
-        name: w[0]!,
-        kind: w[1] as 'crash' | 'hang',
-        description: w.slice(2).join(' '),
-      }));
+    return (
+      text
+        .split('\n')
+        // kfault prints `oops             crash: NULL write …`; older drafts had no colon.
+        .map((l) => /^(\S+)\s+(crash|hang):?\s*(.*)$/.exec(l.trim()))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ name: m[1]!, kind: m[2] as 'crash' | 'hang', description: m[3] ?? '' }))
+    );
   }
 
   async crashScenario(name: string): Promise<KfaultScenario> {
