@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream/promises';
 import {
-  BadRequestException,
   Controller,
   Delete,
   Get,
@@ -39,17 +38,7 @@ import type { CollectorObjectStore } from '../storage/object-store.js';
 import { DUMPS_REPOSITORY, OBJECT_STORE, ROOT_LOGGER } from '../tokens.js';
 import { InvalidCursorError } from './dump-cursor.js';
 import type { DumpsRepository } from './dumps.repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function badField(field: string, message: string): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: `${field}: ${message}`,
-    field,
-  });
-}
+import { badField, checkUuid } from '../http/bad-field.js';
 
 @ApiTags('dumps')
 @ApiBearerAuth()
@@ -63,7 +52,7 @@ export class DumpsController {
   ) {}
 
   private async found(id: string): Promise<DumpRecord> {
-    if (!UUID.test(id)) throw badField('id', 'must be a UUID');
+    checkUuid(id);
     const dump = await this.dumps.byId(id.toLowerCase());
     if (!dump) throw new NotFoundException(`no dump ${id}`);
     return dump;

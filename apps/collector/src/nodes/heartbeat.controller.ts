@@ -1,13 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { watchVerdictSchema } from '@kdumpfleet/contracts';
 import type { Request } from 'express';
@@ -17,6 +8,7 @@ import type { HeartbeatRepository } from './heartbeat.repository.js';
 import { HEARTBEAT_CONFIG, NODE_HEARTBEATS } from './heartbeat-tokens.js';
 import { checkNodeName } from './node-name.js';
 import { readJsonBody } from './read-json-body.js';
+import { badField } from '../http/bad-field.js';
 
 /** `kdumpfleet watch` heartbeats: the node's alive/undead verdict; silence makes it dead. */
 @ApiTags('nodes')
@@ -40,21 +32,10 @@ export class HeartbeatController {
     const parsed = watchVerdictSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const field = issue.path.join('.') || 'body';
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: `${field}: ${issue.message}`,
-        field,
-      });
+      throw badField(issue.path.join('.') || 'body', issue.message);
     }
     if (parsed.data.node !== node)
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: `node: '${parsed.data.node}' is not the node of the path ('${node}')`,
-        field: 'node',
-      });
+      throw badField('node', `'${parsed.data.node}' is not the node of the path ('${node}')`);
     return this.heartbeats.record(node, parsed.data);
   }
 }

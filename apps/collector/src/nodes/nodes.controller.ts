@@ -25,6 +25,7 @@ import type { NodeUploadsRepository } from './node-uploads.repository.js';
 import type { NodesConfig } from './nodes-config.js';
 import { NODE_REPORTS, NODE_UPLOADS, NODES_CONFIG } from './nodes-tokens.js';
 import { readJsonBody } from './read-json-body.js';
+import { badField } from '../http/bad-field.js';
 
 /** Node readiness: agents POST their `check` report; support engineers read the fleet's state. */
 @ApiTags('nodes')
@@ -49,13 +50,7 @@ export class NodesController {
     const parsed = readinessReportSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const field = issue.path.join('.') || 'body';
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: `${field}: ${issue.message}`,
-        field,
-      });
+      throw badField(issue.path.join('.') || 'body', issue.message);
     }
     const report: ReadinessReport = parsed.data;
     return this.reports.add(node, report);

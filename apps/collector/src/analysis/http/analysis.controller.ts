@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream/promises';
 import {
-  BadRequestException,
   Controller,
   Get,
   HttpCode,
@@ -26,17 +25,7 @@ import { DUMPS_REPOSITORY } from '../../tokens.js';
 import type { AnalysisService } from '../analysis-service.js';
 import { RESULT_NAME } from '../results/analysis-results.js';
 import { ANALYSIS_SERVICE } from './analysis-tokens.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function badField(field: string, message: string): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: `${field}: ${message}`,
-    field,
-  });
-}
+import { badField, checkUuid } from '../../http/bad-field.js';
 
 @ApiTags('analysis')
 @ApiBearerAuth()
@@ -49,7 +38,7 @@ export class AnalysisController {
   ) {}
 
   private async dumpId(id: string): Promise<string> {
-    if (!UUID.test(id)) throw badField('id', 'must be a UUID');
+    checkUuid(id);
     const dump = await this.dumps.byId(id.toLowerCase());
     if (!dump) throw new NotFoundException(`no dump ${id}`);
     return dump.id;

@@ -1,12 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Inject,
-  NotFoundException,
-  Param,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   bucketDetailSchema,
@@ -18,8 +10,7 @@ import { z } from 'zod';
 import { AdminGuard } from '../../auth/guards.js';
 import type { AnalysisService } from '../analysis-service.js';
 import { ANALYSIS_SERVICE } from './analysis-tokens.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { checkUuid } from '../../http/bad-field.js';
 
 @ApiTags('buckets')
 @ApiBearerAuth()
@@ -39,13 +30,7 @@ export class BucketsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ schema: z.toJSONSchema(bucketDetailSchema) as object })
   async get(@Param('id') id: string): Promise<BucketDetail> {
-    if (!UUID.test(id))
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'id: must be a UUID',
-        field: 'id',
-      });
+    checkUuid(id);
     const b = await this.svc.buckets.byId(id.toLowerCase());
     if (!b) throw new NotFoundException(`no bucket ${id}`);
     return b;

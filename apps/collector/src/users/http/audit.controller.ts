@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AdminGuard } from '../../auth/guards.js';
 import type { DownloadAuditEntry } from '../audit/download-audit.js';
 import { USERS_SERVICE, type UsersService } from '../users-service.js';
-import { badField } from './json-body.js';
+import { badField } from '../../http/bad-field.js';
 
 const querySchema = z.object({
   dumpId: z.uuid().optional(),

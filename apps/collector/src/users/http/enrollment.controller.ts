@@ -23,9 +23,9 @@ import {
   type NodeTokenInfo,
 } from '../enrollment/enrollment-tokens.js';
 import { USERS_SERVICE, type UsersService } from '../users-service.js';
-import { badField, readJsonBody } from './json-body.js';
+import { readJsonBody } from './json-body.js';
+import { checkUuid } from '../../http/bad-field.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const createSchema = z.object({
   label: z.string().min(1).max(255),
   maxUses: z.number().int().min(1).max(100_000).default(1),
@@ -81,7 +81,7 @@ export class EnrollmentController {
   @UseGuards(AdminGuard)
   @HttpCode(204)
   async revokeEnrollment(@Param('id') id: string): Promise<void> {
-    if (!UUID.test(id)) throw badField('id', 'must be a UUID');
+    checkUuid(id);
     if (!(await this.svc.enrollment.revokeEnrollmentToken(id.toLowerCase())))
       throw new NotFoundException(`no live enrollment token ${id}`);
   }
@@ -97,7 +97,7 @@ export class EnrollmentController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a node’s upload token (effective on its next request)' })
   async revokeNodeToken(@Param('id') id: string): Promise<void> {
-    if (!UUID.test(id)) throw badField('id', 'must be a UUID');
+    checkUuid(id);
     if (!(await this.svc.enrollment.revokeNodeToken(id.toLowerCase())))
       throw new NotFoundException(`no live node token ${id}`);
   }

@@ -1,17 +1,9 @@
-import { BadRequestException, HttpException } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { badField } from '../../http/bad-field.js';
 
 const LIMIT = 16 * 1024;
-
-function badField(field: string, message: string): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: `${field}: ${message}`,
-    field,
-  });
-}
 
 /**
  * Reads a small JSON body and validates it. The collector runs without body parsers (the tus
@@ -48,5 +40,3 @@ export async function readJsonBody<S extends z.ZodType>(
   }
   return parsed.data as z.infer<S>;
 }
-
-export { badField };

@@ -16,9 +16,9 @@ import type { DumpsRepository } from '../../dumps/dumps.repository.js';
 import { DUMPS_REPOSITORY } from '../../tokens.js';
 import type { DumpTicket } from '../db/dump-tickets.js';
 import { USERS_SERVICE, type UsersService } from '../users-service.js';
-import { badField, readJsonBody } from './json-body.js';
+import { readJsonBody } from './json-body.js';
+import { checkUuid } from '../../http/bad-field.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ticketSchema = z.object({
   ticket: z
     .string()
@@ -39,7 +39,7 @@ export class TicketsController {
   ) {}
 
   private async dumpId(id: string): Promise<string> {
-    if (!UUID.test(id)) throw badField('id', 'must be a UUID');
+    checkUuid(id);
     const dump = await this.dumps.byId(id.toLowerCase());
     if (!dump) throw new NotFoundException(`no dump ${id}`);
     return dump.id;

@@ -20,7 +20,8 @@ import { AdminGuard } from '../../auth/guards.js';
 import { UserExistsError, type PortalUser } from '../db/users.repository.js';
 import { USER_ROLES } from '../roles/roles.js';
 import { USERS_SERVICE, type UsersService } from '../users-service.js';
-import { badField, readJsonBody } from './json-body.js';
+import { readJsonBody } from './json-body.js';
+import { checkUuid } from '../../http/bad-field.js';
 
 const username = z
   .string()
@@ -34,8 +35,6 @@ const updateSchema = z
     disabled: z.boolean().optional(),
   })
   .strict();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Portal users (admin only; route policy in roles/route-policy.ts). */
 @ApiTags('users')
 @ApiBearerAuth()
@@ -45,7 +44,7 @@ export class UsersController {
   constructor(@Inject(USERS_SERVICE) private readonly svc: UsersService) {}
 
   private async existing(id: string) {
-    if (!UUID.test(id)) throw badField('id', 'must be a UUID');
+    checkUuid(id);
     const row = await this.svc.users.byId(id.toLowerCase());
     if (!row) throw new NotFoundException(`no user ${id}`);
     return row;
