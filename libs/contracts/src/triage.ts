@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const TRIAGE_CONTAINERS = ['none', 'flattened', 'zstd', 'zstd-seekable'] as const;
 export const TRIAGE_FORMATS = ['kdump-compressed', 'elf'] as const;
 export const TRIAGE_COMPRESSIONS = ['none', 'zlib', 'lzo', 'snappy', 'zstd'] as const;
-/** The oops kinds of ../shared/fixtures/README.md (kept in step with @kdumpfleet/oops). */
+/** The oops kinds of ../shared/fixtures/README.md; @kdumpfleet/oops has one table entry each. */
 export const TRIAGE_OOPS_KINDS = [
   'null-deref',
   'page-fault',

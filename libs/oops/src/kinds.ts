@@ -1,23 +1,11 @@
+import { TRIAGE_OOPS_KINDS } from '@kdumpfleet/contracts';
+
 /**
  * The oops kinds, one table entry each (syzkaller pkg/report style): the header line that opens
- * a report, how its title reads, and how the report relates to its neighbours.
+ * a report, how its title reads, and how the report relates to its neighbours. The list itself
+ * lives with the triage JSON's schema, which names the same kinds.
  */
-export const OOPS_KINDS = [
-  'null-deref',
-  'page-fault',
-  'gpf',
-  'bug',
-  'warning',
-  'panic',
-  'soft-lockup',
-  'hard-lockup',
-  'hung-task',
-  'rcu-stall',
-  'list-corruption',
-  'oom',
-  'divide-error',
-  'sysrq',
-] as const;
+export const OOPS_KINDS = TRIAGE_OOPS_KINDS;
 export type OopsKind = (typeof OOPS_KINDS)[number];
 
 /** What a title can say, beyond the culprit. */
