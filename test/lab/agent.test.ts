@@ -30,37 +30,17 @@ import {
 import { agentDiskFiles } from './src/agent-stage.js';
 import { CRASH_SCENARIOS, kdlabLines, runLab, type LabResult } from './src/index.js';
 import { repoRoot } from './src/paths.js';
+import { LAB_TOOLS, missingLabTools } from './src/prerequisites.js';
 
 const KEEP = process.env.KDF_LAB_KEEP === '1';
 const NODE = 'kdlab-guest';
 const agentCli = join(repoRoot, 'apps', 'agent', 'dist', 'cli.js');
 
-/** command → Debian package (the lab's own tools, plus zstd for the decompression check) */
-const TOOLS: Record<string, string> = {
-  'qemu-system-x86_64': 'qemu-system-x86',
-  busybox: 'busybox-static',
-  kexec: 'kexec-tools',
-  makedumpfile: 'makedumpfile',
-  cpio: 'cpio',
-  mke2fs: 'e2fsprogs',
-  debugfs: 'e2fsprogs',
-  gcc: 'gcc',
-  make: 'make',
-  'dpkg-deb': 'dpkg',
-  'apt-get': 'apt',
-  xz: 'xz-utils',
-  zstd: 'zstd',
-};
-const missing = Object.entries(TOOLS).filter(
-  ([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0,
-);
+/** the lab's own tools, plus zstd for the decompression check */
+const missingTools = missingLabTools({ ...LAB_TOOLS, zstd: 'zstd' });
 const unbuilt = [agentCli, collectorMain].filter((f) => !existsSync(f));
-const canRun = missing.length === 0 && unbuilt.length === 0;
-if (missing.length)
-  console.warn(
-    `lab agent test skipped: missing ${missing.map(([c]) => c).join(', ')}; install: apt-get install -y ` +
-      [...new Set(missing.map(([, p]) => p))].join(' '),
-  );
+const canRun = missingTools === null && unbuilt.length === 0;
+if (missingTools) console.warn(`lab agent test skipped: ${missingTools}`);
 if (unbuilt.length)
   console.warn(`lab agent test skipped: ${unbuilt.join(', ')} missing; run npm run build`);
 
@@ -71,13 +51,13 @@ interface AgentRun {
   err: string;
 }
 
-/** `KDLAB: agent NAME exit CODE in S s` lines plus the files the guest left in /kdlab/out. */
 /** The guest's protocol lines of both boots. */
 function allLines(r: LabResult): string[] {
   const boot2 = r.boot2 ? kdlabLines(readFileSync(r.boot2.console, 'utf8')) : [];
   return [...r.kdlab, ...boot2];
 }
 
+/** `KDLAB: agent NAME exit CODE in S s` lines plus the files the guest left in /kdlab/out. */
 function agentRuns(r: LabResult, outDir: string): Map<string, AgentRun> {
   const runs = new Map<string, AgentRun>();
   for (const line of allLines(r)) {

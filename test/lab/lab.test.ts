@@ -20,34 +20,14 @@ import {
   type LabKernel,
   type LabResult,
 } from './src/index.js';
+import { missingLabTools } from './src/prerequisites.js';
 
 const FULL = process.env.LAB_FULL === '1';
 const KEEP = process.env.KDF_LAB_KEEP === '1';
 
-/** command → Debian package that provides it */
-const TOOLS: Record<string, string> = {
-  'qemu-system-x86_64': 'qemu-system-x86',
-  busybox: 'busybox-static',
-  kexec: 'kexec-tools',
-  makedumpfile: 'makedumpfile',
-  cpio: 'cpio',
-  mke2fs: 'e2fsprogs',
-  debugfs: 'e2fsprogs',
-  gcc: 'gcc',
-  make: 'make',
-  'dpkg-deb': 'dpkg',
-  'apt-get': 'apt',
-  xz: 'xz-utils',
-};
-const missing = Object.entries(TOOLS).filter(
-  ([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0,
-);
-const canRun = missing.length === 0;
-if (!canRun)
-  console.warn(
-    `lab tests skipped: missing ${missing.map(([c]) => c).join(', ')}; install: apt-get install -y ` +
-      [...new Set(missing.map(([, p]) => p))].join(' '),
-  );
+const missingTools = missingLabTools();
+const canRun = missingTools === null;
+if (missingTools) console.warn(`lab tests skipped: ${missingTools}`);
 
 const KERNELS = Object.keys(LAB_KERNELS) as LabKernel[];
 /** 6.12 in the default subset: a page fault, a detector on preemption, a detector on sleep. */
