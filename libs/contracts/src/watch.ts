@@ -41,8 +41,36 @@ export const watchCostSchema = z.object({
   rssBytes: z.number().int().nonnegative(),
   /** Probe children killed on deadline that have not exited yet (a child in D state lingers). */
   lingeringChildren: z.number().int().nonnegative(),
+  /**
+   * The bound on probe children alive at once: one per probe, since a probe whose killed child
+   * still lingers gets no new child until it exits (absent from older agents).
+   */
+  maxChildren: z.number().int().nonnegative().optional(),
 });
 export type WatchCost = z.infer<typeof watchCostSchema>;
+
+/**
+ * The opt-in action (agent.json `watch.action`, `watch --action`): `report` only reports (state
+ * `off`); `crash` sysrq-crashes the host once it has been undead for `crashAfterSeconds`, so kdump
+ * captures the hang. `armed`: crash mode, not (yet) undead long enough; `refused`: due, but kdump
+ * is not ready (the reasons say why; the host is never crashed then); `fired`: the evidence went
+ * to /dev/kmsg and `c` to /proc/sysrq-trigger (the last heartbeat a node sends).
+ */
+export const watchActionStateSchema = z.enum(['off', 'armed', 'refused', 'fired']);
+export type WatchActionState = z.infer<typeof watchActionStateSchema>;
+
+export const watchActionSchema = z.object({
+  mode: z.enum(['report', 'crash']),
+  state: watchActionStateSchema,
+  crashAfterSeconds: z.number().positive().nullable(),
+  /** First round of the current undead streak as the agent saw it (null when alive). */
+  undeadSince: z.iso.datetime({ offset: true }).nullable(),
+  /** One line for people: counting down, why refused, what fired. */
+  detail: z.string().max(4096),
+  /** Refused: the readiness checks that failed (`id: message`). */
+  reasons: z.array(z.string().max(1024)).max(50),
+});
+export type WatchAction = z.infer<typeof watchActionSchema>;
 
 export const watchVerdictSchema = z.object({
   schema: z.literal(WATCH_SCHEMA),
@@ -55,6 +83,8 @@ export const watchVerdictSchema = z.object({
   deadlineSeconds: z.number().positive(),
   probes: z.array(watchProbeResultSchema).max(32),
   cost: watchCostSchema,
+  /** Absent from agents older than the action (and treated as `off`). */
+  action: watchActionSchema.optional(),
 });
 export type WatchVerdict = z.infer<typeof watchVerdictSchema>;
 

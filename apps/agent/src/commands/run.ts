@@ -8,12 +8,17 @@ import { applyRetention } from '../upload/retention.js';
 import { UploadLedger } from '../upload/upload-ledger.js';
 import { uploadPending } from '../upload/upload-pending.js';
 import { UploadBusyError } from '../upload/upload-lock.js';
+import { runWatchLoop } from '../watch/watch-loop.js';
+import { watchSettings } from '../watch/watch-settings.js';
 
 const HELP = `usage: kdumpfleet run [--once]
 
 Daemon mode (kdumpfleet.service): uploads pending dumps at start, sends the readiness report,
 then every reportInterval (agent.json, default 1h) reports again and retries dumps that did not
-go up. Applies the retention setting. Logs one line per event on stdout (journald).
+go up. Applies the retention setting. With agent.json "watch": {"enabled": true, ...} it also
+runs the watcher (as 'kdumpfleet watch', including its opt-in crash action) alongside, with
+heartbeats every watch interval; a slow upload never delays a heartbeat, a hung probe never
+delays an upload. Logs one line per event on stdout (journald).
 
   --once   one round (upload pending dumps, report), then exit (for a timer or boot unit)
 
@@ -65,6 +70,45 @@ async function round(config: AgentConfig, url: string, token: string): Promise<b
   return ok;
 }
 
+/**
+ * The watcher of `run`: a verdict line when the verdict, the stuck probes or the action's
+ * state change (not every round: journald would fill with "alive").
+ */
+async function watchInRun(
+  config: AgentConfig,
+  settings: ReturnType<typeof watchSettings>,
+  collector: { url: string; token: string },
+  signal: AbortSignal,
+): Promise<void> {
+  let said = '';
+  try {
+    await runWatchLoop({
+      node: config.node,
+      settings,
+      sysroot: process.env.KDUMPFLEET_SYSROOT ?? '/',
+      collector,
+      once: false,
+      signal,
+      print: (v) => {
+        const key = `${v.verdict} ${v.stuck.join(',')} ${v.action?.state ?? ''}`;
+        if (key === said) return;
+        said = key;
+        log('watch-verdict', {
+          verdict: v.verdict,
+          stuck: v.stuck,
+          stuckAt: v.probes.filter((p) => p.status === 'stuck').map((p) => p.stuckAt),
+          action: v.action?.state,
+          actionDetail: v.action?.detail,
+        });
+      },
+      log,
+    });
+  } catch (err) {
+    // The watcher must not take uploads and reports down with it.
+    log('watch-error', { error: (err as Error).message });
+  }
+}
+
 export const command: AgentCommand = {
   summary: 'daemon: upload pending dumps, report readiness every interval',
   async run(argv) {
@@ -90,7 +134,19 @@ export const command: AgentCommand = {
         log('stopping', { signal: sig });
         stop.abort();
       });
-    log('started', { node: config.node, collector: url, intervalMs: config.reportIntervalMs });
+    // Bad watch settings stop the daemon at start with one line, like any other bad key.
+    const watch = config.watch.enabled ? watchSettings(config.watch) : null;
+    log('started', {
+      node: config.node,
+      collector: url,
+      intervalMs: config.reportIntervalMs,
+      watch: watch
+        ? { intervalMs: watch.intervalMs, probes: watch.probes, action: watch.action }
+        : false,
+    });
+    const watching = watch
+      ? watchInRun(config, watch, { url, token }, stop.signal)
+      : Promise.resolve();
     while (!stop.signal.aborted) {
       await round(config, url, token);
       try {
@@ -99,6 +155,7 @@ export const command: AgentCommand = {
         break;
       }
     }
+    await watching;
     return EXIT_OK;
   },
 };

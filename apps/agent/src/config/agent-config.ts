@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { watchProbeNameSchema, type WatchProbeName } from '@kdumpfleet/contracts';
 import { parseDuration } from './duration.js';
 
 /** Where the agent's configuration lives unless KDUMPFLEET_CONFIG names another file. */
@@ -28,6 +29,28 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return ms;
 });
+
+/**
+ * agent.json `watch`: `kdumpfleet watch` settings, and whether `kdumpfleet run` watches too.
+ * The crash action is off unless `action` is `crash` on this node.
+ */
+export const watchFileSchema = z
+  .object({
+    /** `kdumpfleet run` runs the watcher alongside uploads and reports. */
+    enabled: z.boolean().optional(),
+    interval: duration.optional(),
+    deadline: duration.optional(),
+    hungAfter: duration.optional(),
+    /** Services that send a banner (`22`, `127.0.0.1:22`, `[::1]:2222`). */
+    tcp: z.array(z.string()).optional(),
+    /** Services that only have to accept. */
+    tcpConnect: z.array(z.string()).optional(),
+    probes: z.array(watchProbeNameSchema).min(1).optional(),
+    /** `report` (default): only report. `crash`: sysrq-crash when undead for `crashAfter`. */
+    action: z.enum(['report', 'crash']).optional(),
+    crashAfter: duration.optional(),
+  })
+  .strict();
 
 /**
  * The keys of agent.json. `dumpDir`, `dumpDirs`, `makedumpfileArgs`, `kexecArgs`,
@@ -71,6 +94,7 @@ export const agentFileSchema = z
     chunkSize: z.number().int().min(65536).optional(),
     /** kfault drills: seconds the collector waits for the drill's dump. */
     drillWindow: duration.optional(),
+    watch: watchFileSchema.optional(),
   })
   .strict();
 export type AgentFile = z.infer<typeof agentFileSchema>;
@@ -98,6 +122,20 @@ export interface AgentConfig {
   frameSize: number;
   chunkSize: number;
   drillWindowMs: number;
+  watch: WatchConfig;
+}
+
+/** agent.json `watch` with its defaults; `watch` flags override each key. */
+export interface WatchConfig {
+  enabled: boolean;
+  intervalMs: number;
+  deadlineMs: number;
+  hungAfterMs: number;
+  tcp: string[] | null;
+  tcpConnect: string[];
+  probes: WatchProbeName[] | null;
+  action: 'report' | 'crash';
+  crashAfterMs: number;
 }
 
 /** Environment variables that override agent.json keys (the table in the README). */
@@ -215,6 +253,18 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     frameSize: f.frameSize ?? 4 * 1024 * 1024,
     chunkSize: f.chunkSize ?? 16 * 1024 * 1024,
     drillWindowMs: f.drillWindow ?? 30 * 60_000,
+    watch: {
+      enabled: f.watch?.enabled ?? false,
+      intervalMs: f.watch?.interval ?? 30_000,
+      deadlineMs: f.watch?.deadline ?? 10_000,
+      hungAfterMs: f.watch?.hungAfter ?? 30_000,
+      tcp: f.watch?.tcp ?? null,
+      tcpConnect: f.watch?.tcpConnect ?? [],
+      probes: f.watch?.probes ?? null,
+      action: f.watch?.action ?? 'report',
+      // Long enough that a slow disk or a stalled NFS mount that recovers is not a dump.
+      crashAfterMs: f.watch?.crashAfter ?? 300_000,
+    },
   };
 }
 

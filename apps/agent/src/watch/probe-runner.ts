@@ -20,16 +20,22 @@ export interface ProbeRun {
 export class LingeringChildren {
   private readonly byProbe = new Map<
     WatchProbeName,
-    { child: ChildProcess; stuckAt: string | null; exited: Promise<void> }
+    { child: ChildProcess; stuckAt: string | null; since: string; exited: Promise<void> }
   >();
-  add(probe: WatchProbeName, child: ChildProcess, stuckAt: string | null): void {
+  /** `since`: when the child was killed on its deadline (now by default). */
+  add(
+    probe: WatchProbeName,
+    child: ChildProcess,
+    stuckAt: string | null,
+    since = new Date().toISOString(),
+  ): void {
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {
         if (this.byProbe.get(probe)?.child === child) this.byProbe.delete(probe);
         resolve();
       }),
     );
-    this.byProbe.set(probe, { child, stuckAt, exited });
+    this.byProbe.set(probe, { child, stuckAt, since, exited });
   }
   /**
    * The killed child of this probe if it is still there after a short grace (SIGKILL of a
@@ -38,7 +44,7 @@ export class LingeringChildren {
   async still(
     probe: WatchProbeName,
     graceMs: number,
-  ): Promise<{ pid: number | undefined; stuckAt: string | null } | null> {
+  ): Promise<{ pid: number | undefined; stuckAt: string | null; since: string } | null> {
     const entry = this.byProbe.get(probe);
     if (!entry) return null;
     let timer: NodeJS.Timeout | undefined;
@@ -50,7 +56,7 @@ export class LingeringChildren {
       }),
     ]);
     clearTimeout(timer);
-    return gone ? null : { pid: entry.child.pid, stuckAt: entry.stuckAt };
+    return gone ? null : { pid: entry.child.pid, stuckAt: entry.stuckAt, since: entry.since };
   }
   get size(): number {
     return this.byProbe.size;
@@ -78,7 +84,7 @@ export async function runProbe(
         elapsedMs: 0,
         stuckAt: still.stuckAt,
         evidence: [
-          `the previous ${probe} probe (pid ${still.pid}) was killed and still has not exited: it is blocked in the kernel (D state)`,
+          `previous probe still blocked since ${still.since}: the ${probe} child (pid ${still.pid}) was killed and still has not exited (D state in the kernel); no new child until it exits`,
         ],
       },
     };

@@ -42,8 +42,13 @@ export function formatVerdict(v: WatchVerdict): string {
     lines.push(`  ${p.probe.padEnd(14)} ${p.status}${at} (${p.elapsedMs} ms)`);
     for (const e of p.evidence.slice(0, 8)) lines.push(`    ${e.split('\n').join('\n    ')}`);
   }
+  if (v.action && v.action.mode === 'crash')
+    lines.push(
+      `  action: ${v.action.state}: ${v.action.detail}`,
+      ...v.action.reasons.map((r) => `    ${r}`),
+    );
   lines.push(
-    `  cost: cpu ${v.cost.cpuUserMs.toFixed(0)}+${v.cost.cpuSystemMs.toFixed(0)} ms, rss ${(v.cost.rssBytes / 1048576).toFixed(1)} MiB, lingering children ${v.cost.lingeringChildren}`,
+    `  cost: cpu ${v.cost.cpuUserMs.toFixed(0)}+${v.cost.cpuSystemMs.toFixed(0)} ms, rss ${(v.cost.rssBytes / 1048576).toFixed(1)} MiB, lingering children ${v.cost.lingeringChildren}${v.cost.maxChildren !== undefined ? ` (at most ${v.cost.maxChildren} children)` : ''}`,
   );
   return lines.join('\n');
 }

@@ -52,6 +52,7 @@ export class Watcher {
       cpuSystemMs: cpu.system / 1000,
       rssBytes: process.memoryUsage().rss,
       lingeringChildren: this.lingering.size,
+      maxChildren: probes.length,
     });
   }
 

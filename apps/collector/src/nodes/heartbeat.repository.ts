@@ -1,4 +1,9 @@
-import type { NodeLiveness, WatchProbeResult, WatchVerdict } from '@kdumpfleet/contracts';
+import type {
+  NodeLiveness,
+  WatchAction,
+  WatchProbeResult,
+  WatchVerdict,
+} from '@kdumpfleet/contracts';
 import type { HeartbeatsDb, NodeHeartbeatsTable } from './heartbeat-schema.js';
 
 /** What the fleet view shows per node about liveness. */
@@ -10,6 +15,12 @@ export interface Liveness {
   stuck: string[];
   /** Evidence of the stuck probes of the last heartbeat. */
   evidence: Pick<WatchProbeResult, 'probe' | 'stuckAt' | 'evidence'>[];
+  /** The verdict of the last heartbeat (`alive`/`undead`; what a dead node last said). */
+  lastVerdict: 'alive' | 'undead' | null;
+  /** Dead: when the collector concluded it (last heartbeat + NODE_DEAD_AFTER). */
+  deadAt: string | null;
+  /** The opt-in crash action as the last heartbeat reported it (null: an agent without it). */
+  action: Pick<WatchAction, 'mode' | 'state' | 'detail' | 'reasons' | 'crashAfterSeconds'> | null;
 }
 
 export const UNKNOWN_LIVENESS: Liveness = {
@@ -18,7 +29,16 @@ export const UNKNOWN_LIVENESS: Liveness = {
   lastHeartbeatAt: null,
   stuck: [],
   evidence: [],
+  lastVerdict: null,
+  deadAt: null,
+  action: null,
 };
+
+function actionOf(v: WatchVerdict): Liveness['action'] {
+  if (!v.action) return null;
+  const { mode, state, detail, reasons, crashAfterSeconds } = v.action;
+  return { mode, state, detail, reasons, crashAfterSeconds };
+}
 
 /** Judged on read: no timer, so a restart of the collector loses nothing. */
 export function livenessOf(
@@ -27,15 +47,21 @@ export function livenessOf(
   nowMs: number,
 ): Liveness {
   if (!row) return UNKNOWN_LIVENESS;
-  if (nowMs - Date.parse(row.received_at) > deadAfterMs)
+  const body = JSON.parse(row.body) as WatchVerdict;
+  const lastVerdict = row.verdict === 'undead' ? 'undead' : 'alive';
+  const lastAtMs = Date.parse(row.received_at);
+  if (nowMs - lastAtMs > deadAfterMs)
     return {
       state: 'dead',
       since: row.received_at,
       lastHeartbeatAt: row.received_at,
       stuck: [],
       evidence: [],
+      lastVerdict,
+      deadAt: new Date(lastAtMs + deadAfterMs).toISOString(),
+      // `fired` then dead is the expected end: the host crashed into kdump on purpose.
+      action: actionOf(body),
     };
-  const body = JSON.parse(row.body) as WatchVerdict;
   return {
     state: row.verdict === 'undead' ? 'undead' : 'alive',
     since: row.since,
@@ -44,6 +70,9 @@ export function livenessOf(
     evidence: body.probes
       .filter((p) => p.status === 'stuck')
       .map((p) => ({ probe: p.probe, stuckAt: p.stuckAt, evidence: p.evidence })),
+    lastVerdict,
+    deadAt: null,
+    action: actionOf(body),
   };
 }
 

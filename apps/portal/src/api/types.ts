@@ -35,6 +35,25 @@ export interface NodeSummary {
   reports: number;
 }
 
+/** What the collector concludes from `kdumpfleet watch` heartbeats (GET /api/v1/nodes). */
+export interface Liveness {
+  state: 'alive' | 'undead' | 'dead' | 'unknown';
+  /** alive/undead: first heartbeat of this spell; dead: the last heartbeat. */
+  since: string | null;
+  lastHeartbeatAt: string | null;
+  stuck: string[];
+  evidence: { probe: string; stuckAt: string | null; evidence: string[] }[];
+  lastVerdict?: 'alive' | 'undead' | null;
+  deadAt?: string | null;
+  action?: {
+    mode: 'report' | 'crash';
+    state: 'off' | 'armed' | 'refused' | 'fired';
+    detail: string;
+    reasons: string[];
+    crashAfterSeconds: number | null;
+  } | null;
+}
+
 export interface Drill {
   id: string;
   node: string;

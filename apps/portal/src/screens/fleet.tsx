@@ -1,18 +1,23 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { Drill, NodeSummary, ReadinessReport } from '../api/types.js';
+import type { Drill, Liveness, NodeSummary, ReadinessReport } from '../api/types.js';
+import { LivenessCell } from '../components/liveness-cell.js';
 import { ago, when } from '../format.js';
 import { useFetch } from '../use-fetch.js';
 
-type Status = 'ready' | 'not-ready' | 'stale';
+type Status = 'ready' | 'not-ready' | 'stale' | 'no-report';
 
 interface FleetNode extends NodeSummary {
   status: Status;
   report: ReadinessReport | null;
   lastDrill: Drill | null;
+  liveness: Liveness;
 }
 
+type Listed = NodeSummary & { liveness?: Liveness };
+
 function statusOf(n: NodeSummary): Status {
+  if (n.reports === 0) return 'no-report';
   if (n.stale) return 'stale';
   return n.ready ? 'ready' : 'not-ready';
 }
@@ -21,13 +26,53 @@ const STATUS_LABEL: Record<Status, string> = {
   ready: 'ready',
   'not-ready': 'not ready',
   stale: 'report stale',
+  'no-report': 'no report',
 };
 
+const NO_HEARTBEAT: Liveness = {
+  state: 'unknown',
+  since: null,
+  lastHeartbeatAt: null,
+  stuck: [],
+  evidence: [],
+};
+
+/** A node that sends heartbeats (`kdumpfleet watch`) but never a readiness report. */
+function heartbeatOnly(node: string, liveness: Liveness): Listed {
+  return {
+    node,
+    ready: false,
+    verdict: '',
+    findingsCount: 0,
+    errors: 0,
+    warnings: 0,
+    kernelRelease: null,
+    lastReportAt: '',
+    snapshotAt: '',
+    stale: false,
+    reports: 0,
+    liveness,
+  };
+}
+
 /** GET /api/v1/nodes, then each node's last report (findings) and drills. */
-async function loadFleet(): Promise<{ nodes: FleetNode[]; staleAfterSeconds: number }> {
-  const list = await api<{ nodes: NodeSummary[]; staleAfterSeconds: number }>('/api/v1/nodes');
+async function loadFleet(): Promise<{
+  nodes: FleetNode[];
+  staleAfterSeconds: number;
+  deadAfterSeconds: number | null;
+}> {
+  const list = await api<{
+    nodes: Listed[];
+    heartbeatOnly?: { node: string; liveness: Liveness }[];
+    staleAfterSeconds: number;
+    deadAfterSeconds?: number;
+  }>('/api/v1/nodes');
+  const all = [
+    ...list.nodes,
+    ...(list.heartbeatOnly ?? []).map((h) => heartbeatOnly(h.node, h.liveness)),
+  ];
   const nodes = await Promise.all(
-    list.nodes.map(async (n): Promise<FleetNode> => {
+    all.map(async (n): Promise<FleetNode> => {
       const enc = encodeURIComponent(n.node);
       const [detail, drills] = await Promise.all([
         n.findingsCount > 0
@@ -40,16 +85,39 @@ async function loadFleet(): Promise<{ nodes: FleetNode[]; staleAfterSeconds: num
         status: statusOf(n),
         report: detail?.report ?? null,
         lastDrill: drills?.drills[0] ?? null,
+        liveness: n.liveness ?? NO_HEARTBEAT,
       };
     }),
   );
-  return { nodes, staleAfterSeconds: list.staleAfterSeconds };
+  return {
+    nodes,
+    staleAfterSeconds: list.staleAfterSeconds,
+    deadAfterSeconds: list.deadAfterSeconds ?? null,
+  };
 }
 
-type SortKey = 'node' | 'status' | 'lastReportAt' | 'kernelRelease';
-const STATUS_ORDER: Record<Status, number> = { 'not-ready': 0, stale: 1, ready: 2 };
+type SortKey = 'node' | 'status' | 'liveness' | 'lastReportAt' | 'kernelRelease';
+const STATUS_ORDER: Record<Status, number> = {
+  'not-ready': 0,
+  'no-report': 1,
+  stale: 2,
+  ready: 3,
+};
+/** The ones needing a look first: stuck, then silent. */
+const LIVENESS_ORDER: Record<Liveness['state'], number> = {
+  undead: 0,
+  dead: 1,
+  unknown: 2,
+  alive: 3,
+};
 
 function Findings({ n }: { n: FleetNode }) {
+  if (n.status === 'no-report')
+    return (
+      <span class="muted">
+        no readiness report yet (<code>kdumpfleet report</code>)
+      </span>
+    );
   if (n.findingsCount === 0) return <span class="muted">all checks pass</span>;
   const findings = n.report?.findings ?? [];
   const titles = new Map((n.report?.checks ?? []).map((c) => [c.id, c.title]));
@@ -102,6 +170,11 @@ export function FleetScreen() {
       .sort((a, b) => {
         if (sort === 'status')
           return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.node.localeCompare(b.node);
+        if (sort === 'liveness')
+          return (
+            LIVENESS_ORDER[a.liveness.state] - LIVENESS_ORDER[b.liveness.state] ||
+            a.node.localeCompare(b.node)
+          );
         if (sort === 'lastReportAt') return b.lastReportAt.localeCompare(a.lastReportAt);
         if (sort === 'kernelRelease')
           return (
@@ -115,6 +188,7 @@ export function FleetScreen() {
   const ready = nodes.filter((n) => n.status === 'ready').length;
   const notReady = nodes.filter((n) => n.status === 'not-ready').length;
   const stale = nodes.filter((n) => n.status === 'stale').length;
+  const live = (s: Liveness['state']) => nodes.filter((n) => n.liveness.state === s).length;
 
   return (
     <section>
@@ -139,6 +213,16 @@ export function FleetScreen() {
             </span>
           )}
         </div>
+        <div class="pills" data-testid="liveness-summary">
+          <span class="pill live-alive">{live('alive')} alive</span>
+          <span class="pill live-undead">{live('undead')} undead</span>
+          <span class="pill live-dead">{live('dead')} dead</span>
+          {fleet.data?.deadAfterSeconds && (
+            <span class="muted">
+              dead after {fleet.data.deadAfterSeconds} s without a heartbeat
+            </span>
+          )}
+        </div>
       </div>
       <div class="toolbar">
         <input
@@ -157,6 +241,7 @@ export function FleetScreen() {
           <option value="ready">Ready</option>
           <option value="not-ready">Not ready</option>
           <option value="stale">Report stale</option>
+          <option value="no-report">No report</option>
         </select>
         <label class="inline">
           Sort by{' '}
@@ -166,6 +251,7 @@ export function FleetScreen() {
             aria-label="Sort"
           >
             <option value="status">state</option>
+            <option value="liveness">liveness</option>
             <option value="node">node</option>
             <option value="lastReportAt">last report</option>
             <option value="kernelRelease">kernel</option>
@@ -184,6 +270,7 @@ export function FleetScreen() {
             <tr>
               <th>Node</th>
               <th>State</th>
+              <th>Liveness</th>
               <th>Failing checks and remediation</th>
               <th>Kernel</th>
               <th>Last report</th>
@@ -192,7 +279,12 @@ export function FleetScreen() {
           </thead>
           <tbody>
             {shown.map((n) => (
-              <tr data-testid="node-row" data-node={n.node} data-status={n.status}>
+              <tr
+                data-testid="node-row"
+                data-node={n.node}
+                data-status={n.status}
+                data-liveness={n.liveness.state}
+              >
                 <td class="node">{n.node}</td>
                 <td>
                   <span class={`badge ${n.status}`}>{STATUS_LABEL[n.status]}</span>
@@ -200,14 +292,17 @@ export function FleetScreen() {
                     <div class="muted small">last verdict: {n.ready ? 'ready' : 'not ready'}</div>
                   )}
                 </td>
+                <td class="liveness">
+                  <LivenessCell l={n.liveness} />
+                </td>
                 <td class="wide">
                   <Findings n={n} />
                 </td>
                 <td>
                   <code>{n.kernelRelease ?? '—'}</code>
                 </td>
-                <td title={when(n.lastReportAt)}>
-                  {ago(n.lastReportAt)}
+                <td title={n.lastReportAt ? when(n.lastReportAt) : 'never'}>
+                  {n.lastReportAt ? ago(n.lastReportAt) : 'never'}
                   <div class="muted small">
                     {n.reports} report{n.reports === 1 ? '' : 's'}
                   </div>
