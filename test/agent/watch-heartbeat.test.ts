@@ -17,6 +17,9 @@ interface Liveness {
   lastHeartbeatAt: string | null;
   stuck: string[];
   evidence: { probe: string; stuckAt: string | null; evidence: string[] }[];
+  lastVerdict: string | null;
+  deadAt: string | null;
+  action: { mode: string; state: string; detail: string; reasons: string[] } | null;
 }
 
 let collector: RunningCollector;
@@ -91,6 +94,9 @@ describe('watch heartbeats (built agent → built collector, NODE_DEAD_AFTER=3s)
     const dead = await until('hb-alive', 'dead', 10_000);
     expect(Date.now() - stoppedAt).toBeGreaterThan(2000);
     expect(dead.since).toBe(dead.lastHeartbeatAt);
+    expect(dead.lastVerdict).toBe('alive');
+    expect(Date.parse(dead.deadAt!) - Date.parse(dead.lastHeartbeatAt!)).toBe(3000);
+    expect(alive.action).toMatchObject({ mode: 'report', state: 'off' });
     // Back from the dead: a new spell of alive, not the old one.
     const again = watch('hb-alive', ['--probes', 'scheduling']);
     const back = await until('hb-alive', 'alive', 15_000);
@@ -117,6 +123,41 @@ describe('watch heartbeats (built agent → built collector, NODE_DEAD_AFTER=3s)
     expect(later?.lastHeartbeatAt).not.toBe(before); // heartbeats kept coming
     agent.kill('SIGTERM');
   }, 40_000);
+
+  it('the crash action fired, then silence: dead, and the action says it fired', async () => {
+    const verdict = {
+      schema: 'kdumpfleet.watch/v1',
+      node: 'hb-fired',
+      at: new Date().toISOString(),
+      verdict: 'undead',
+      stuck: ['rtnl'],
+      intervalSeconds: 5,
+      deadlineSeconds: 3,
+      probes: [
+        { probe: 'rtnl', status: 'stuck', elapsedMs: 3000, stuckAt: 'ip link', evidence: ['x'] },
+      ],
+      cost: { cpuUserMs: 1, cpuSystemMs: 1, rssBytes: 1, lingeringChildren: 1, maxChildren: 6 },
+      action: {
+        mode: 'crash',
+        state: 'fired',
+        crashAfterSeconds: 10,
+        undeadSince: new Date(Date.now() - 12_000).toISOString(),
+        detail: 'undead for 12 s (crash after 10 s); kdump ready; sysrq c now',
+        reasons: [],
+      },
+    };
+    const r = await fetch(`${collector.url}/api/v1/nodes/hb-fired/heartbeat`, {
+      method: 'POST',
+      headers: { ...uploadHeaders, 'Content-Type': 'application/json' },
+      body: JSON.stringify(verdict),
+    });
+    expect(r.status).toBe(201);
+    const undead = await until('hb-fired', 'undead', 5000);
+    expect(undead.action).toMatchObject({ state: 'fired', crashAfterSeconds: 10 });
+    const dead = await until('hb-fired', 'dead', 10_000);
+    expect(dead.lastVerdict).toBe('undead');
+    expect(dead.action?.state).toBe('fired');
+  }, 20_000);
 
   it('refuses bad heartbeats: schema, node of the path, no token', async () => {
     const post = (node: string, body: unknown, headers: Record<string, string> = uploadHeaders) =>

@@ -163,7 +163,7 @@ describe('probes in child processes with a hard deadline', () => {
     const lingering = new LingeringChildren();
     // A child that ignores SIGKILL is what D state looks like from user space: never exits.
     const undying = Object.assign(new EventEmitter(), { pid: 31337 }) as unknown as ChildProcess;
-    lingering.add('block-io', undying, 'write+fsync /srv (/dev/vdb)');
+    lingering.add('block-io', undying, 'write+fsync /srv (/dev/vdb)', '2026-01-01T00:00:00.000Z');
     const t0 = Date.now();
     const run = await runProbe(
       'block-io',
@@ -175,7 +175,9 @@ describe('probes in child processes with a hard deadline', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(run.result.status).toBe('stuck');
     expect(run.result.stuckAt).toBe('write+fsync /srv (/dev/vdb)');
-    expect(run.result.evidence[0]).toMatch(/pid 31337\) was killed and still has not exited/);
+    expect(run.result.evidence[0]).toMatch(
+      /^previous probe still blocked since 2026-01-01T00:00:00.000Z: .*pid 31337\) was killed and still has not exited/,
+    );
     expect(lingering.size).toBe(1);
     undying.emit('exit', null, 'SIGKILL');
     expect(lingering.size).toBe(0);
@@ -302,6 +304,9 @@ describe('kdumpfleet watch (built CLI)', () => {
     expect(v.verdict).toBe('alive');
     expect(v.probes.map((p) => p.probe)).toEqual(['process-table', 'scheduling']);
     expect(v.cost.rssBytes).toBeGreaterThan(1024 * 1024);
+    // The bound on children is printed with the cost: one per probe at most.
+    expect(v.cost.maxChildren).toBe(2);
+    expect(v.action).toMatchObject({ mode: 'report', state: 'off' });
   });
   it('bad flags are one line, exit 2', () => {
     const home = agentHome({ node: 'watch-cli' }, 'watch');
