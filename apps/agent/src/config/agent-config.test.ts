@@ -9,6 +9,7 @@ import {
   requireCollector,
 } from './agent-config.js';
 import { parseDuration } from './duration.js';
+import { watchSettings } from '../watch/watch-settings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kdf-agent-config-'));
 function file(name: string, body: string): string {
@@ -56,7 +57,47 @@ describe('loadAgentConfig', () => {
     expect(c.uploadToken).toBe('secret-token-0123456789');
   });
 
+  it('watch: off in run and report-only by default; agent.json keys, then flags on top', () => {
+    const off = loadAgentConfig({ KDUMPFLEET_CONFIG: file('w0.json', '{}') }).watch;
+    expect(off).toMatchObject({ enabled: false, action: 'report', crashAfterMs: 300_000 });
+    expect(watchSettings(off)).toMatchObject({
+      intervalMs: 30_000,
+      deadlineMs: 10_000,
+      action: 'report',
+      tcp: [{ host: '127.0.0.1', port: 22, banner: true }],
+    });
+    const on = loadAgentConfig({
+      KDUMPFLEET_CONFIG: file(
+        'w1.json',
+        JSON.stringify({
+          watch: {
+            enabled: true,
+            interval: '5s',
+            deadline: 3,
+            probes: ['rtnl', 'block-io'],
+            tcpConnect: ['8080'],
+            action: 'crash',
+            crashAfter: '2m',
+          },
+        }),
+      ),
+    }).watch;
+    const s = watchSettings(on);
+    expect(s).toMatchObject({ intervalMs: 5000, deadlineMs: 3000, action: 'crash' });
+    expect(s.crashAfterMs).toBe(120_000);
+    expect(s.probes).toEqual(['rtnl', 'block-io']);
+    expect(s.tcp).toEqual([{ host: '127.0.0.1', port: 8080, banner: false }]);
+    const flags = watchSettings(on, { action: 'report', 'crash-after': '10', probes: 'rtnl' });
+    expect(flags).toMatchObject({ action: 'report', crashAfterMs: 10_000, probes: ['rtnl'] });
+    expect(() => watchSettings(on, { 'crash-after': '1' })).toThrow(
+      /--crash-after \(1\) must be at least one --interval \(5\)/,
+    );
+  });
+
   it.each([
+    ['{"watch": {"action": "reboot"}}', /watch\.action/],
+    ['{"watch": {"probes": ["ping"]}}', /watch\.probes\.0/],
+    ['{"watch": {"crashAfter": "soon"}}', /watch\.crashAfter: 'soon' is not a duration/],
     ['{"collectorUrl": "ftp://x"}', /collectorUrl/],
     ['{"dumpDir": "relative"}', /dumpDir/],
     ['{"frobnicate": 1}', /frobnicate|Unrecognized/],
