@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   adminHeaders,
   repoRoot,
   startCollector,
+  UPLOAD_TOKEN,
   type RunningCollector,
 } from '../collector/harness.js';
 import { fixtureDumps, tusUpload } from '../collector/tus-client.js';
@@ -192,10 +193,73 @@ export async function waitTriaged(c: RunningCollector, dumpId: string, timeoutMs
 /** vmlinux files by release, left by test/analysis (debuginfo-cache.ts) when it has run here. */
 export const DEBUGINFO_DIRS = '/var/tmp/kdumpfleet/debuginfo/dirs';
 
+/**
+ * Nodes go dead 6 s after their last heartbeat here (the default is 3 min), so the fleet test
+ * can show a dead node without waiting; the live ones send a heartbeat every second.
+ */
+export const E2E_DEAD_AFTER_SECONDS = 6;
+
+/**
+ * `kdumpfleet watch` for `node` in the background (the built agent, heartbeats to the
+ * collector, the global upload token): a real node's liveness, not a hand-made one.
+ */
+export function watchNode(
+  c: RunningCollector,
+  node: string,
+  args: string[],
+  sysroot?: string,
+): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), `kdf-watch-${node}-`));
+  writeFileSync(join(dir, 'agent.json'), '{}');
+  return spawn(process.execPath, [agentCli, 'watch', '--json', ...args], {
+    stdio: 'ignore',
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      KDUMPFLEET_CONFIG: join(dir, 'agent.json'),
+      KDUMPFLEET_COLLECTOR_URL: c.url,
+      KDUMPFLEET_UPLOAD_TOKEN: UPLOAD_TOKEN,
+      KDUMPFLEET_NODE: node,
+      KDUMPFLEET_STATE_DIR: dir,
+      ...(sysroot ? { KDUMPFLEET_SYSROOT: join(readinessTestdata, sysroot, 'root') } : {}),
+    },
+  });
+}
+
+/** A node that only ever sends heartbeats (no readiness report): the one that goes dead. */
+export const DEAD_NODE = 'app-03';
+
+interface NodeLiveness {
+  state: string;
+  action?: { state: string } | null;
+}
+
+/** Polls GET /api/v1/nodes until `ok` holds for the liveness of every listed node. */
+export async function untilLiveness(
+  c: RunningCollector,
+  ok: (byNode: Map<string, NodeLiveness>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Map<string, NodeLiveness>> {
+  const end = Date.now() + timeoutMs;
+  let byNode = new Map<string, NodeLiveness>();
+  while (Date.now() < end) {
+    const r = await api(c, '/api/v1/nodes', { headers: adminHeaders });
+    const body = r.body as {
+      nodes: { node: string; liveness: NodeLiveness }[];
+      heartbeatOnly: { node: string; liveness: NodeLiveness }[];
+    };
+    byNode = new Map([...body.nodes, ...body.heartbeatOnly].map((n) => [n.node, n.liveness]));
+    if (ok(byNode)) return byNode;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error(`liveness not reached in ${timeoutMs} ms: ${JSON.stringify([...byNode])}`);
+}
+
 export async function startPortalCollector(env: Record<string, string | null> = {}) {
   const debugDirs = DEBUGINFO_DIRS;
   return startCollector({
     env: {
+      NODE_DEAD_AFTER: `${E2E_DEAD_AFTER_SECONDS}s`,
       INITIAL_ADMIN_USER: USERS.admin.username,
       INITIAL_ADMIN_PASSWORD: USERS.admin.password,
       // Deep analysis gets crash(8)/drgn output when the analysis tests' vmlinux cache exists;

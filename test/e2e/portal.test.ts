@@ -1,11 +1,14 @@
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, removeDir, type RunningCollector } from '../collector/harness.js';
 import { chromiumMissing, launchChromium, type Browser } from './browser.js';
 import {
+  DEAD_NODE,
   DEBUGINFO_DIRS,
   NOT_READY_NODE,
   READY_NODE,
@@ -17,8 +20,10 @@ import {
   requireBuilt,
   startPortalCollector,
   truths,
+  untilLiveness,
   uploadFixtures,
   waitTriaged,
+  watchNode,
 } from './portal-fleet.js';
 
 /**
@@ -107,22 +112,92 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     await expect(page.getByTestId('whoami').textContent()).resolves.toContain('engineer');
   });
 
-  it('fleet: one ready node, one not ready with its failing check and remediation', async () => {
-    await page.getByTestId('fleet-table').waitFor();
-    await expect(page.getByTestId('fleet-summary').textContent()).resolves.toMatch(
-      /1\s*of\s*2 nodes ready/,
-    );
-    const ready = page.locator(`[data-testid=node-row][data-node="${READY_NODE.node}"]`);
-    const notReady = page.locator(`[data-testid=node-row][data-node="${NOT_READY_NODE.node}"]`);
-    await expect(ready.getAttribute('data-status')).resolves.toBe('ready');
-    await expect(notReady.getAttribute('data-status')).resolves.toBe('not-ready');
-    const findings = await notReady.getByTestId('finding').allTextContents();
-    expect(findings.join('\n')).toMatch(/crashkernel-size/);
-    expect(findings.join('\n')).toMatch(/Fix:/);
-    await expect(ready.textContent()).resolves.toMatch(/all checks pass|warning/);
-    await expect(ready.locator('.badge.drill-passed').textContent()).resolves.toBe('passed');
-    await expect(notReady.textContent()).resolves.toMatch(/never/);
-    await shot('02-fleet');
+  it('fleet: one ready node, one not ready with its failing check and remediation; liveness alive / undead / dead', async () => {
+    // Liveness from the real `kdumpfleet watch`: app-03 sends one heartbeat and goes silent
+    // (dead after NODE_DEAD_AFTER), web-01's service answers (alive), db-02's accepts and never
+    // speaks (undead) and its crash action is refused: db-02's kdump is not ready.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    const watchers: ChildProcess[] = [];
+    try {
+      const once = watchNode(c, DEAD_NODE, [
+        '--once',
+        '--probes',
+        'tcp-accept',
+        '--tcp-connect',
+        `${port}`,
+      ]);
+      await new Promise((r) => once.once('exit', r));
+      const every = ['--interval', '2', '--deadline', '1.5', '--probes', 'tcp-accept'];
+      watchers.push(
+        watchNode(c, READY_NODE.node, [...every, '--tcp-connect', `${port}`], READY_NODE.sysroot),
+        watchNode(
+          c,
+          NOT_READY_NODE.node,
+          [...every, '--tcp', `127.0.0.1:${port}`, '--action', 'crash', '--crash-after', '2'],
+          NOT_READY_NODE.sysroot,
+        ),
+      );
+      const states = await untilLiveness(
+        c,
+        (l) =>
+          l.get(READY_NODE.node)?.state === 'alive' &&
+          l.get(NOT_READY_NODE.node)?.action?.state === 'refused' &&
+          l.get(DEAD_NODE)?.state === 'dead',
+      );
+      expect(states.get(NOT_READY_NODE.node)?.state).toBe('undead');
+
+      await page.reload();
+      await page.getByTestId('fleet-table').waitFor();
+      await expect(page.getByTestId('fleet-summary').textContent()).resolves.toMatch(
+        /1\s*of\s*3 nodes ready/,
+      );
+      const row = (node: string) => page.locator(`[data-testid=node-row][data-node="${node}"]`);
+      const ready = row(READY_NODE.node);
+      const notReady = row(NOT_READY_NODE.node);
+      const dead = row(DEAD_NODE);
+      await expect(ready.getAttribute('data-status')).resolves.toBe('ready');
+      await expect(notReady.getAttribute('data-status')).resolves.toBe('not-ready');
+      const findings = await notReady.getByTestId('finding').allTextContents();
+      expect(findings.join('\n')).toMatch(/crashkernel-size/);
+      expect(findings.join('\n')).toMatch(/Fix:/);
+      await expect(ready.textContent()).resolves.toMatch(/all checks pass|warning/);
+      await expect(ready.locator('.badge.drill-passed').textContent()).resolves.toBe('passed');
+      await expect(notReady.textContent()).resolves.toMatch(/never/);
+
+      // Liveness: alive; undead naming what is stuck and since when; dead since when.
+      await expect(ready.getAttribute('data-liveness')).resolves.toBe('alive');
+      await expect(ready.getByTestId('liveness').textContent()).resolves.toMatch(/^alive/);
+      await expect(notReady.getAttribute('data-liveness')).resolves.toBe('undead');
+      await expect(notReady.getByTestId('liveness-stuck').textContent()).resolves.toBe(
+        `tcp-accept at 127.0.0.1:${port}`,
+      );
+      await expect(notReady.getByTestId('liveness-since').textContent()).resolves.toMatch(
+        /^since \d{4}-\d\d-\d\d \d\d:\d\dZ \(\d+ s ago\)$/,
+      );
+      const action = notReady.getByTestId('liveness-action');
+      await expect(action.getAttribute('data-action')).resolves.toBe('refused');
+      await expect(action.textContent()).resolves.toMatch(
+        /crash action refused.*crashkernel-size/s,
+      );
+      await notReady.locator('details.evidence summary').click();
+      await expect(notReady.locator('details.evidence pre').textContent()).resolves.toMatch(
+        /no answer within 1500 ms; blocked at 127\.0\.0\.1:/,
+      );
+      await expect(dead.getAttribute('data-liveness')).resolves.toBe('dead');
+      await expect(dead.getAttribute('data-status')).resolves.toBe('no-report');
+      await expect(dead.getByTestId('liveness-since').textContent()).resolves.toMatch(
+        /^no heartbeat since \d{4}-\d\d-\d\d \d\d:\d\dZ/,
+      );
+      await expect(page.getByTestId('liveness-summary').textContent()).resolves.toMatch(
+        /1 alive.*1 undead.*1 dead/,
+      );
+      await shot('02-fleet');
+    } finally {
+      for (const w of watchers) w.kill('SIGTERM');
+      silent.close();
+    }
     // Filter: only the not-ready node stays.
     await page.getByLabel('Status').selectOption('not-ready');
     await expect(page.locator('[data-testid=node-row]').count()).resolves.toBe(1);
