@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,7 +91,7 @@ function action(root: string, mode: 'report' | 'crash', clock: { t: number }, lo
     mode,
     crashAfterMs: 10_000,
     sysroot: root,
-    gate: new ReadinessGate(root, 30_000),
+    gate: new ReadinessGate(root, 30_000, cli),
     log: (event, fields) => logs.push({ event, fields }),
     nowMs: () => clock.t,
   });
@@ -173,10 +173,29 @@ describe('the crash action against fake host trees (libs/readiness fixtures)', (
   });
 
   it('panic_on_oops=0 does not block a sysrq crash (sysrq c panics by itself)', async () => {
-    const answer = await new ReadinessGate(fakeHost('panic-on-oops-off'), 30_000).check();
+    const answer = await new ReadinessGate(fakeHost('panic-on-oops-off'), 30_000, cli).check();
     expect(answer.reasons).toEqual([]);
     expect(answer.ready).toBe(true);
   });
+
+  it('a readiness check that hangs (a file it reads blocks): the last healthy check counts, but only with kexec_crash_loaded=1 now', async () => {
+    const root = fakeHost('debian-ready');
+    const gate = new ReadinessGate(root, 3000, cli);
+    expect((await gate.prime())?.ready).toBe(true);
+    rmSync(join(root, 'proc', 'cmdline'));
+    expect(spawnSync('mkfifo', [join(root, 'proc', 'cmdline')]).status).toBe(0);
+    const t0 = Date.now();
+    const hung = await gate.check();
+    expect(Date.now() - t0).toBeLessThan(3000 + 2000);
+    expect(hung.ready).toBe(true);
+    expect(hung.basis).toMatch(
+      /did not answer within 3 s; the check at .* and kexec_crash_loaded=1 now$/,
+    );
+    writeFileSync(join(root, 'sys', 'kernel', 'kexec_crash_loaded'), '0\n');
+    const unloaded = await gate.check();
+    expect(unloaded.ready).toBe(false);
+    expect(unloaded.reasons.at(-1)).toBe('capture kernel not loaded now (kexec_crash_loaded 0)');
+  }, 20_000);
 
   it('no /proc/sysrq-trigger (kernel without MAGIC_SYSRQ): refused, naming the file', async () => {
     const root = fakeHost('debian-ready', { trigger: false });
@@ -290,7 +309,6 @@ describe('kdumpfleet watch --action crash (built CLI, fake sysroot)', () => {
   it('--crash-after shorter than --interval, or an unknown action: one line, exit 2', async () => {
     const home = agentHome({ node: 'lab-1' }, 'watch-action');
     roots.push(home.root);
-    const { spawnSync } = await import('node:child_process');
     const run = (...a: string[]) =>
       spawnSync(process.execPath, [cli, 'watch', ...a], { env: home.env, encoding: 'utf8' });
     const short = run(

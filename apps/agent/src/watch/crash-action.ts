@@ -1,5 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { accessSync, closeSync, constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WatchAction, WatchVerdict } from '@kdumpfleet/contracts';
 import { evidenceLines, writeKmsg } from './kmsg-evidence.js';
@@ -114,10 +113,14 @@ export class CrashAction {
   private async allowed(): Promise<ReadinessAnswer> {
     const answer = await this.o.gate.check();
     const trigger = join(this.o.sysroot, 'proc', 'sysrq-trigger');
-    const writable = await access(trigger, constants.W_OK).then(
-      () => null,
-      (err: NodeJS.ErrnoException) => `cannot write ${trigger} (${err.code ?? err.message})`,
-    );
+    // Synchronous: procfs never blocks, and the libuv pool may be busy with stuck reads.
+    let writable: string | null = null;
+    try {
+      accessSync(trigger, constants.W_OK);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      writable = `cannot write ${trigger} (${e.code ?? e.message})`;
+    }
     return writable ? { ...answer, ready: false, reasons: [...answer.reasons, writable] } : answer;
   }
 
