@@ -8,6 +8,7 @@ import {
   adminHeaders,
   collectorMain,
   fixturesDir,
+  startedDatabaseUrl,
   type RunningCollector,
 } from '../collector/harness.js';
 import { fixtureDumps, metadataFor, tusUpload, type FixtureDump } from '../collector/tus-client.js';
@@ -128,6 +129,7 @@ export function startWorker(dataDir: string, env: Record<string, string>): Runni
       UPLOAD_TOKENS: UPLOAD_TOKEN,
       ADMIN_TOKEN,
       LOG_LEVEL: 'info',
+      ...(startedDatabaseUrl(dataDir) ? { DATABASE_URL: startedDatabaseUrl(dataDir)! } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshSharedDatabase, postgresMissing } from '../pg/harness.js';
 
 /**
  * Starts the BUILT collector (apps/collector/dist/main.js) as a real process on a free port with
@@ -54,9 +55,53 @@ export interface RunningCollector {
   exited: Promise<number | null>;
 }
 
+/**
+ * KDF_TEST_DATABASE=postgres runs every collector a test starts on PostgreSQL: a fresh database
+ * per DATA_DIR (a restart on the same DATA_DIR finds its data again) on one throw-away cluster
+ * per test process (test/pg/harness.ts). Unset or `sqlite`: SQLite in DATA_DIR, as in production
+ * by default. A test that sets DATABASE_URL itself (or null) keeps what it set.
+ */
+export const testDatabase: 'sqlite' | 'postgres' = (() => {
+  const v = process.env.KDF_TEST_DATABASE ?? 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgres')
+    throw new Error(`KDF_TEST_DATABASE=${v}: expected sqlite or postgres`);
+  if (v === 'postgres') {
+    const missing = postgresMissing();
+    if (missing) throw new Error(`KDF_TEST_DATABASE=postgres: ${missing}`);
+  }
+  return v;
+})();
+
+const databaseOfDataDir = new Map<string, Promise<string>>();
+const knownDatabaseOfDataDir = new Map<string, string>();
+
+/**
+ * The DATABASE_URL a collector on `dataDir` was started with under KDF_TEST_DATABASE=postgres
+ * (for `collector worker` processes sharing its database), or null.
+ */
+export function startedDatabaseUrl(dataDir: string): string | null {
+  return knownDatabaseOfDataDir.get(dataDir) ?? null;
+}
+
+/** The DATABASE_URL for a collector on `dataDir` under KDF_TEST_DATABASE, or null for SQLite. */
+export function testDatabaseUrl(dataDir: string): Promise<string> | null {
+  if (testDatabase !== 'postgres') return null;
+  let url = databaseOfDataDir.get(dataDir);
+  if (!url) {
+    url = freshSharedDatabase('collector').then((u) => {
+      knownDatabaseOfDataDir.set(dataDir, u);
+      return u;
+    });
+    databaseOfDataDir.set(dataDir, url);
+  }
+  return url;
+}
+
 export async function startCollector(opts: StartOptions = {}): Promise<RunningCollector> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const port = opts.port ?? (await freePort());
+  const databaseUrl =
+    opts.env && 'DATABASE_URL' in opts.env ? null : await testDatabaseUrl(dataDir);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -68,6 +113,7 @@ export async function startCollector(opts: StartOptions = {}): Promise<RunningCo
     LOG_LEVEL: 'warn',
     MIN_FREE_DATA: '1MiB',
     MIN_FREE_TMP: '1MiB',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === null) delete env[k];

@@ -38,7 +38,7 @@ export async function createCollectorContext(
   tokens: { uploadTokens: string[]; adminToken: string },
   logger: Logger,
 ): Promise<CollectorContext> {
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase(config.dataDir, config.database);
   const store = createObjectStore(config);
   const dumps = new DumpsRepository(db);
   const uploads = new UploadsRepository(db);

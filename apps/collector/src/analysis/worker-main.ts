@@ -13,7 +13,7 @@ import { AnalysisService } from './analysis-service.js';
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase(config.dataDir, config.database);
   const store = createObjectStore(config);
   const svc = new AnalysisService({
     db,

@@ -41,6 +41,10 @@ describe('loadConfig', () => {
         { STORAGE: 's3', S3_ENDPOINT: 'http://x:1', S3_BUCKET: 'b', S3_ACCESS_KEY: 'k' },
         'S3_SECRET_KEY',
       ],
+      [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL'],
+      [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+      [{ DATABASE_URL: 'postgres://db.example' }, 'DATABASE_URL'],
+      [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX'],
     ];
     for (const [env, field] of cases) {
       let err: unknown;
@@ -52,5 +56,16 @@ describe('loadConfig', () => {
       expect(err, field).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).field).toBe(field);
     }
+  });
+  it('selects SQLite without DATABASE_URL and PostgreSQL with one', () => {
+    expect(loadConfig({}).database).toEqual({ kind: 'sqlite' });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://kdf:pw@db:5432/kdumpfleet', DATABASE_POOL_MAX: '20' })
+        .database,
+    ).toEqual({ kind: 'postgres', url: 'postgres://kdf:pw@db:5432/kdumpfleet', poolMax: 20 });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/k' }).database).toMatchObject({
+      kind: 'postgres',
+      poolMax: 10,
+    });
   });
 });

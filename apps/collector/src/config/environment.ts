@@ -62,6 +62,8 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE: durationMsSchema.default(10_000),
   VERIFY_REREAD: z.enum(['true', 'false', '1', '0']).default('false'),
+  DATABASE_URL: optionalText,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export interface S3Config {
@@ -71,6 +73,34 @@ export interface S3Config {
   secretKey: string;
   region: string;
   partSize: number;
+}
+
+/** PostgreSQL when DATABASE_URL is set; otherwise SQLite in DATA_DIR/collector.sqlite. */
+export type DatabaseConfig =
+  { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolMax: number };
+
+/** Accepts postgres:// and postgresql:// URLs with a host and a database name. */
+function parseDatabaseUrl(raw: string, poolMax: number): DatabaseConfig {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'not a URL (expected postgres://user:password@host:5432/db)',
+    );
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new ConfigError(
+      'DATABASE_URL',
+      `scheme ${u.protocol.replace(/:$/, '')} is not supported (postgres:// or unset for SQLite)`,
+    );
+  // A unix socket may be given as ?host=/run/postgresql with an empty host part.
+  if (u.hostname === '' && !u.searchParams.get('host'))
+    throw new ConfigError('DATABASE_URL', 'has no host');
+  if (u.pathname.replace(/^\//, '') === '')
+    throw new ConfigError('DATABASE_URL', 'has no database name (postgres://…/dbname)');
+  return { kind: 'postgres', url: raw, poolMax };
 }
 
 export interface CollectorConfig {
@@ -92,6 +122,7 @@ export interface CollectorConfig {
   shutdownGraceMs: number;
   /** Always verify by reading the stored object back, never by the hash taken on arrival. */
   verifyReread: boolean;
+  database: DatabaseConfig;
 }
 
 /** Validates the environment once; throws ConfigError naming the first bad variable. */
@@ -137,5 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     verifyReread: e.VERIFY_REREAD === 'true' || e.VERIFY_REREAD === '1',
+    database: e.DATABASE_URL
+      ? parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_MAX)
+      : { kind: 'sqlite' },
   };
 }
