@@ -89,8 +89,11 @@ describe('loadAgentConfig', () => {
     expect(s.tcp).toEqual([{ host: '127.0.0.1', port: 8080, banner: false }]);
     const flags = watchSettings(on, { action: 'report', 'crash-after': '10', probes: 'rtnl' });
     expect(flags).toMatchObject({ action: 'report', crashAfterMs: 10_000, probes: ['rtnl'] });
+    expect(() => watchSettings({ ...on, crashAfterMs: 1000 })).toThrow(
+      /^agent\.json watch\.crashAfter \(1\) must be at least one agent\.json watch\.interval \(5\)/,
+    );
     expect(() => watchSettings(on, { 'crash-after': '1' })).toThrow(
-      /--crash-after \(1\) must be at least one --interval \(5\)/,
+      /^--crash-after \(1\) must be at least one agent\.json watch\.interval \(5\)/,
     );
   });
 

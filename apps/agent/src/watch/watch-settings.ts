@@ -49,9 +49,12 @@ function probeList(names: string[], where: string): WatchProbeName[] {
 export function watchSettings(config: WatchConfig, flags: WatchFlags = {}): WatchSettings {
   const intervalMs = seconds('interval', flags.interval) ?? config.intervalMs;
   const deadlineMs = seconds('deadline', flags.deadline) ?? config.deadlineMs;
+  // Name the flag when it was given, else the agent.json key the value came from.
+  const name = (flag: keyof WatchFlags, key: string) =>
+    flags[flag] !== undefined ? `--${flag}` : `agent.json watch.${key}`;
   if (deadlineMs >= intervalMs && !flags.once)
     throw new UsageError(
-      `--deadline (${deadlineMs / 1000}) must be shorter than --interval (${intervalMs / 1000})`,
+      `${name('deadline', 'deadline')} (${deadlineMs / 1000}) must be shorter than ${name('interval', 'interval')} (${intervalMs / 1000})`,
     );
   const action = flags.action ?? config.action;
   if (action !== 'report' && action !== 'crash')
@@ -59,7 +62,7 @@ export function watchSettings(config: WatchConfig, flags: WatchFlags = {}): Watc
   const crashAfterMs = seconds('crash-after', flags['crash-after']) ?? config.crashAfterMs;
   if (action === 'crash' && crashAfterMs < intervalMs)
     throw new UsageError(
-      `--crash-after (${crashAfterMs / 1000}) must be at least one --interval (${intervalMs / 1000}): one stuck round is not a hang worth a dump`,
+      `${name('crash-after', 'crashAfter')} (${crashAfterMs / 1000}) must be at least one ${name('interval', 'interval')} (${intervalMs / 1000}): one stuck round is not a hang worth a dump`,
     );
   const banner = flags.tcp ?? config.tcp;
   const connect = flags['tcp-connect'] ?? config.tcpConnect;
