@@ -176,7 +176,7 @@ function planSysctl(snap: HostSnapshot, existing: string | null, panicOn: PanicO
       set(
         'kernel.sysrq',
         String((now ?? 0) | 8),
-        'sysrq-c (crash) allowed, for drills and consoles',
+        'sysrq-c (crash) allowed from the keyboard and serial console',
       );
   }
   const content = [

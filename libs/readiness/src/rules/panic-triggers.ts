@@ -180,19 +180,21 @@ export const nmiPanic: Rule = {
 
 export const sysrqCrash: Rule = {
   id: 'sysrq-crash',
-  title: 'sysrq-c allowed (kernel.sysrq)',
+  title: 'sysrq-c allowed from the console (kernel.sysrq)',
   severity: 'info',
   remediation:
     sysctlFix('kernel.sysrq = 1', 'sysrq') +
-    ' (or a mask with 8) so drills and consoles can trigger a dump',
+    ' (or a mask with 8) so an operator at the keyboard or serial console can trigger a dump',
   evaluate({ snap }) {
-    // sysrq-c is gated by SYSRQ_ENABLE_DUMP (8); 1 enables everything.
+    // The mask (SYSRQ_ENABLE_DUMP = 8; 1 enables everything) gates only the keyboard and serial
+    // console: root's writes to /proc/sysrq-trigger skip it (write_sysrq_trigger calls
+    // __handle_sysrq(c, false)), so drills and `watch --action crash` work whatever it says.
     return knob(
       snap.sysctl['kernel/sysrq'],
       'sysrq',
       (v) => v === 1 || (v & 8) !== 0,
-      'kernel.sysrq=%v: sysrq-c (crash) is disabled',
-      'kernel.sysrq=%v allows sysrq-c',
+      'kernel.sysrq=%v: sysrq-c (crash) is disabled at the console (/proc/sysrq-trigger still works)',
+      'kernel.sysrq=%v allows sysrq-c at the console',
     );
   },
 };
