@@ -9,6 +9,7 @@ import { createObjectStore } from './storage/create-object-store.js';
 import type { CollectorObjectStore } from './storage/object-store.js';
 import { ArrivalDigests } from './uploads/arrival-digest.js';
 import { DumpIngest } from './uploads/dump-ingest.js';
+import { createUploadLocking } from './uploads/locking/upload-locker.js';
 import { createTusBackend } from './uploads/tus-datastore.js';
 import { createTusServer } from './uploads/tus-endpoint.js';
 import { UploadJanitor } from './uploads/upload-janitor.js';
@@ -46,7 +47,17 @@ export async function createCollectorContext(
   const backend = await createTusBackend(config, store);
   // Hash on arrival unless VERIFY_REREAD asks to read every stored upload back.
   const digests = config.verifyReread ? null : new ArrivalDigests();
-  const ingest = new DumpIngest(dumps, uploads, backend.area, store, metrics, logger, digests);
+  const locking = createUploadLocking(config, logger);
+  const ingest = new DumpIngest(
+    dumps,
+    uploads,
+    backend.area,
+    store,
+    metrics,
+    logger,
+    digests,
+    locking.finishLock,
+  );
   const tus = createTusServer({
     config,
     datastore: backend.datastore,
@@ -55,6 +66,7 @@ export async function createCollectorContext(
     metrics,
     log: logger,
     digests,
+    locker: locking.locker,
   });
   const janitor = new UploadJanitor(tus, uploads, ingest, config.uploadExpiryMs, logger);
   return {

@@ -6,6 +6,7 @@ import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { dumpObjectKey, type CollectorObjectStore } from '../storage/object-store.js';
 import { sha256OfStream } from './sha256-of-stream.js';
 import type { ArrivalDigests } from './arrival-digest.js';
+import type { FinishLock } from './locking/upload-locker.js';
 import type { UploadArea } from './upload-area.js';
 import type { UploadsRepository } from './uploads.repository.js';
 
@@ -36,6 +37,8 @@ export class DumpIngest {
     private readonly metrics: CollectorMetrics,
     private readonly log: Logger,
     private readonly digests: ArrivalDigests | null,
+    /** Several instances (PostgreSQL): one finishes an upload at a time, the others wait. */
+    private readonly finishLock: FinishLock | null = null,
   ) {}
 
   /**
@@ -45,8 +48,9 @@ export class DumpIngest {
   finish(uploadId: string, opts: { keepUpload?: boolean } = {}): Promise<DumpRecord> {
     const running = this.inFlight.get(uploadId);
     if (running) return running;
-    const p = this.finishOnce(uploadId, opts.keepUpload ?? false).finally(() =>
-      this.inFlight.delete(uploadId),
+    const once = () => this.finishOnce(uploadId, opts.keepUpload ?? false);
+    const p = (this.finishLock ? this.finishLock.withFinishLock(uploadId, once) : once()).finally(
+      () => this.inFlight.delete(uploadId),
     );
     this.inFlight.set(uploadId, p);
     return p;
@@ -102,9 +106,10 @@ export class DumpIngest {
       }
     }
 
+    const id = randomUUID();
     const record = await this.dumps.insertOnce(
       {
-        id: randomUUID(),
+        id,
         upload_id: uploadId,
         node: upload.node,
         filename: upload.filename,
@@ -127,6 +132,8 @@ export class DumpIngest {
       new Date().toISOString(),
     );
     if (!keepUpload) await this.discard(uploadId);
+    // Another process recorded this upload first (unique upload_id): it counted and queued it.
+    if (record.id !== id) return record;
 
     this.metrics.uploadsFinished.inc({ state: record.state });
     if (record.state === 'corrupt') this.metrics.uploadsFailed.inc({ reason: 'verification' });

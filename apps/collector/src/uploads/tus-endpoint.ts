@@ -1,4 +1,4 @@
-import { MemoryLocker, Server, type ServerOptions } from '@tus/server';
+import { MemoryLocker, Server, type Locker, type ServerOptions } from '@tus/server';
 import type { DataStore, Upload } from '@tus/server';
 import { UPLOADS_PATH, uploadMetadataSchema } from '@kdumpfleet/contracts';
 import type { Logger } from 'pino';
@@ -34,6 +34,8 @@ export interface TusEndpointDeps {
   log: Logger;
   /** Hash-on-arrival; null when VERIFY_REREAD forces reading the stored object back. */
   digests: ArrivalDigests | null;
+  /** Locks per upload: across instances on PostgreSQL (see locking/); in-process by default. */
+  locker?: Locker;
 }
 
 /** The tus 1.0 server behind /api/v1/uploads (auth is checked before it, by UploaderGuard). */
@@ -62,7 +64,7 @@ export function createTusServer(deps: TusEndpointDeps): Server {
     relativeLocation: true,
     disableTerminationForFinishedUploads: true,
     exposedHeaders: ['Dump-Id', 'Dump-State'],
-    locker: new MemoryLocker(),
+    locker: deps.locker ?? new MemoryLocker(),
     getFileIdFromRequest(_req, lastPath) {
       return lastPath && UPLOAD_ID.test(lastPath) ? lastPath : undefined;
     },
