@@ -134,7 +134,7 @@ export class PostgresLocker implements Locker {
         // this process the same lock (advisory locks are re-entrant per session).
         const reservation: Held = { requestRelease: null, generation: -1 };
         this.held.set(slot, reservation);
-        let got = false;
+        let got: boolean;
         try {
           const client = await this.client();
           reservation.generation = this.generation;
