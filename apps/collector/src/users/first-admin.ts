@@ -17,7 +17,14 @@ export async function ensureFirstAdmin(
   if ((await users.count()) > 0) return { created: false, username: '', password: null };
   const generated = config.initialAdminPassword === null;
   const password = config.initialAdminPassword ?? randomBytes(15).toString('base64url');
-  const user = await users.create(config.initialAdminUser, password, 'admin');
+  let user;
+  try {
+    user = await users.create(config.initialAdminUser, password, 'admin');
+  } catch (err) {
+    // Several instances started at once on one database: another created the admin first.
+    if ((await users.count()) > 0) return { created: false, username: '', password: null };
+    throw err;
+  }
   logger.info({ username: user.username, generated }, 'created the first portal admin');
   if (generated) {
     print(

@@ -5,7 +5,7 @@ import { DumpTickets } from './db/dump-tickets.js';
 import { withUsersTables } from './db/users-schema.js';
 import { UsersRepository } from './db/users.repository.js';
 import { NodeEnrollment } from './enrollment/enrollment-tokens.js';
-import { LoginRateLimit } from './login/login-rate-limit.js';
+import { LoginRateLimit, type LoginThrottleTable } from './login/login-rate-limit.js';
 import { SessionStore } from './sessions/session-store.js';
 import type { UsersConfig } from './users-config.js';
 
@@ -41,8 +41,9 @@ export class UsersService {
       maxFailuresPerUser: config.loginMaxFailures,
       maxFailuresPerAddress: config.loginMaxFailuresPerAddress,
     };
-    this.loginLimit = new LoginRateLimit(limits);
-    this.enrollLimit = new LoginRateLimit(limits);
+    const throttle = ctx.db.withTables<{ login_throttle: LoginThrottleTable }>();
+    this.loginLimit = new LoginRateLimit(throttle, 'login', limits);
+    this.enrollLimit = new LoginRateLimit(throttle, 'enroll', limits);
     this.authority = new UserAuthority(ctx.access, this.sessions, this.enrollment);
   }
 }

@@ -4,6 +4,7 @@ import * as m0100 from './0100-analysis.js';
 import * as m0200 from './0200-nodes.js';
 import * as m0300 from './0300-users.js';
 import * as m0400 from './0400-heartbeats.js';
+import * as m0500 from './0500-login-throttle.js';
 
 /** Migrations are compiled TS modules listed here (no directory scanning at run time). */
 export const migrationProvider: MigrationProvider = {
@@ -14,6 +15,7 @@ export const migrationProvider: MigrationProvider = {
       '0200-nodes': m0200,
       '0300-users': m0300,
       '0400-heartbeats': m0400,
+      '0500-login-throttle': m0500,
     };
   },
 };

@@ -110,7 +110,7 @@ export class EnrollmentController {
   })
   async enroll(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const address = req.socket.remoteAddress ?? 'unknown';
-    const wait = this.svc.enrollLimit.retryAfterMs(address, 'enroll');
+    const wait = await this.svc.enrollLimit.retryAfterMs(address, 'enroll');
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpException(
@@ -124,7 +124,7 @@ export class EnrollmentController {
       return { node: body.node, tokenId: t.id, uploadToken: t.token, uploadsPath: UPLOADS_PATH };
     } catch (err) {
       if (err instanceof EnrollmentError) {
-        this.svc.enrollLimit.recordFailure(address, 'enroll');
+        await this.svc.enrollLimit.recordFailure(address, 'enroll');
         throw new HttpException(
           { statusCode: 403, error: 'Forbidden', message: err.message, field: err.field },
           403,

@@ -56,7 +56,7 @@ export class SessionController {
     }
     const body = await readJsonBody(req, loginSchema);
     const address = req.socket.remoteAddress ?? 'unknown';
-    const wait = this.svc.loginLimit.retryAfterMs(address, body.username);
+    const wait = await this.svc.loginLimit.retryAfterMs(address, body.username);
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpException(
@@ -74,11 +74,11 @@ export class SessionController {
       ? await verifyPassword(body.password, row.password_hash)
       : (await verifyPassword(body.password, await DECOY_HASH_PROMISE), false);
     if (!row || !ok || Number(row.disabled) === 1) {
-      this.svc.loginLimit.recordFailure(address, body.username);
+      await this.svc.loginLimit.recordFailure(address, body.username);
       this.log.warn({ username: body.username, address }, 'portal sign-in failed');
       throw new UnauthorizedException('wrong user name or password');
     }
-    this.svc.loginLimit.recordSuccess(address, body.username);
+    await this.svc.loginLimit.recordSuccess(address, body.username);
     const s = await this.svc.sessions.create(row.id);
     res.setHeader(
       'Set-Cookie',

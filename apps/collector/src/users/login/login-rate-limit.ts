@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+
 /**
- * Login throttling by failures, in memory (one collector process per DATA_DIR, see the collector
- * README). Two windows: per (client address, user name) — stops guessing one account — and per
- * client address — stops spraying many accounts. A success clears the (address, user) window.
- * Hand-written: ~40 lines, and the libraries for this bring stores and options we do not need.
+ * Login throttling by failures. Two windows: per (client address, user name) — stops guessing
+ * one account — and per client address — stops spraying many accounts. A success clears the
+ * (address, user) window. The windows live in the database (table `login_throttle`, migration
+ * 0500), so N collector instances behind a load balancer count the same failures: a guesser
+ * gains nothing by landing on another instance. Hand-written: the libraries for this bring
+ * stores and options we do not need.
  */
 export interface LoginRateLimitOptions {
   windowMs: number;
@@ -16,54 +21,96 @@ export const DEFAULT_LOGIN_LIMITS: LoginRateLimitOptions = {
   maxFailuresPerAddress: 20,
 };
 
-interface Window {
+export interface LoginThrottleTable {
+  /** sha256 hex of `scope`, window kind, address (and lower-cased user name) */
+  key: string;
   failures: number;
-  resetAt: number;
+  /** ISO-8601 UTC: the window ends (and its count resets) here */
+  reset_at: string;
 }
 
-export class LoginRateLimit {
-  private readonly windows = new Map<string, Window>();
+export type LoginThrottleDb = Kysely<{ login_throttle: LoginThrottleTable }>;
 
+/** Expired windows are deleted every this many failures (cheap, bounded table). */
+const SWEEP_EVERY = 500;
+
+export class LoginRateLimit {
+  private failuresSinceSweep = 0;
+
+  /** `scope` keeps separate limits apart in the one table (`login`, `enroll`). */
   constructor(
+    private readonly db: LoginThrottleDb,
+    private readonly scope: string,
     private readonly opts: LoginRateLimitOptions = DEFAULT_LOGIN_LIMITS,
     private readonly now: () => number = Date.now,
   ) {}
 
-  private live(key: string): Window | null {
-    const w = this.windows.get(key);
-    if (!w) return null;
-    if (w.resetAt <= this.now()) {
-      this.windows.delete(key);
-      return null;
-    }
-    return w;
+  private key(kind: 'u' | 'a', address: string, username = ''): string {
+    const parts =
+      kind === 'u'
+        ? [this.scope, kind, address, username.toLowerCase()]
+        : [this.scope, kind, address];
+    return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   }
 
   /** Milliseconds until the next attempt is allowed; 0 when it is allowed now. */
-  retryAfterMs(address: string, username: string): number {
-    const user = this.live(`u:${address}:${username.toLowerCase()}`);
-    const addr = this.live(`a:${address}`);
+  async retryAfterMs(address: string, username: string): Promise<number> {
+    const now = this.now();
+    const userKey = this.key('u', address, username);
+    const addrKey = this.key('a', address);
+    const rows = await this.db
+      .selectFrom('login_throttle')
+      .select(['key', 'failures', 'reset_at'])
+      .where('key', 'in', [userKey, addrKey])
+      .where('reset_at', '>', new Date(now).toISOString())
+      .execute();
     let wait = 0;
-    if (user && user.failures >= this.opts.maxFailuresPerUser) wait = user.resetAt - this.now();
-    if (addr && addr.failures >= this.opts.maxFailuresPerAddress)
-      wait = Math.max(wait, addr.resetAt - this.now());
+    for (const r of rows) {
+      const limit =
+        r.key === userKey ? this.opts.maxFailuresPerUser : this.opts.maxFailuresPerAddress;
+      if (Number(r.failures) >= limit) wait = Math.max(wait, Date.parse(r.reset_at) - now);
+    }
     return Math.max(0, wait);
   }
 
-  recordFailure(address: string, username: string): void {
-    for (const key of [`u:${address}:${username.toLowerCase()}`, `a:${address}`]) {
-      const w = this.live(key) ?? { failures: 0, resetAt: this.now() + this.opts.windowMs };
-      w.failures += 1;
-      this.windows.set(key, w);
+  /** Counts a failure in both windows (one atomic upsert each: concurrent instances add up). */
+  async recordFailure(address: string, username: string): Promise<void> {
+    const now = this.now();
+    const nowIso = new Date(now).toISOString();
+    const resetAt = new Date(now + this.opts.windowMs).toISOString();
+    for (const key of [this.key('u', address, username), this.key('a', address)]) {
+      await this.db
+        .insertInto('login_throttle')
+        .values({ key, failures: 1, reset_at: resetAt })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            // an expired window starts over at 1 with a new end; a live one counts up
+            failures: eb
+              .case()
+              .when('login_throttle.reset_at', '<=', nowIso)
+              .then(1)
+              .else(eb('login_throttle.failures', '+', 1))
+              .end(),
+            reset_at: eb
+              .case()
+              .when('login_throttle.reset_at', '<=', nowIso)
+              .then(resetAt)
+              .else(eb.ref('login_throttle.reset_at'))
+              .end(),
+          })),
+        )
+        .execute();
     }
-    if (this.windows.size > 100_000) this.sweep();
+    if (++this.failuresSinceSweep >= SWEEP_EVERY) {
+      this.failuresSinceSweep = 0;
+      await this.db.deleteFrom('login_throttle').where('reset_at', '<=', nowIso).execute();
+    }
   }
 
-  recordSuccess(address: string, username: string): void {
-    this.windows.delete(`u:${address}:${username.toLowerCase()}`);
-  }
-
-  private sweep(): void {
-    for (const key of [...this.windows.keys()]) this.live(key);
+  async recordSuccess(address: string, username: string): Promise<void> {
+    await this.db
+      .deleteFrom('login_throttle')
+      .where('key', '=', this.key('u', address, username))
+      .execute();
   }
 }
