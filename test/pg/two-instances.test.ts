@@ -131,7 +131,7 @@ describe.skipIf(missing !== null || !existsSync(collectorMain))(
       const id = await create(a, bytes.length, sha256(bytes));
       expect((await patch(a, id, 0, bytes.subarray(0, 3 * MiB))).status).toBe(204);
       const bad = Buffer.from(bytes.subarray(3 * MiB));
-      bad[1000] ^= 0xff;
+      bad[1000] = bad[1000]! ^ 0xff;
       const last = await patch(b, id, 3 * MiB, bad);
       expect(last.status).toBe(460);
       expect(last.text).toMatch(/sha256 mismatch/);
