@@ -14,6 +14,8 @@ export interface TestDatabases {
   open(): Promise<CollectorDb>;
   /** Another connection (pool) to the database `open` made last, like another process. */
   again(): Promise<CollectorDb>;
+  /** DATABASE_URL of the database `open` made last (PostgreSQL), or null (SQLite). */
+  url(): string | null;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ function sqliteDatabases(): TestDatabases {
       return openDatabase(dir);
     },
     again: () => openDatabase(dirs[dirs.length - 1]!),
+    url: () => null,
     async close() {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
@@ -44,6 +47,7 @@ function postgresDatabases(): TestDatabases {
       return connect();
     },
     again: connect,
+    url: () => url,
     async close() {
       await cluster?.stop();
     },

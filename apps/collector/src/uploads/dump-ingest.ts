@@ -8,7 +8,17 @@ import { sha256OfStream } from './sha256-of-stream.js';
 import type { ArrivalDigests } from './arrival-digest.js';
 import type { FinishLock } from './locking/upload-locker.js';
 import type { UploadArea } from './upload-area.js';
-import type { UploadsRepository } from './uploads.repository.js';
+import type { UploadRow, UploadsRepository } from './uploads.repository.js';
+
+interface Verified {
+  size: number;
+  sha256: string;
+  /** `arrival` (hash taken while writing) or `reread` */
+  how: string;
+  /** why the bytes are bad, or null */
+  reason: string | null;
+  storageKey: string | null;
+}
 
 export class UnknownUploadError extends Error {
   readonly code = 'UPLOAD_UNKNOWN';
@@ -78,15 +88,8 @@ export class DumpIngest {
     }
   }
 
-  private async finishOnce(uploadId: string, keepUpload: boolean): Promise<DumpRecord> {
-    const done = await this.dumps.byUploadId(uploadId);
-    if (done) {
-      if (!keepUpload) await this.discard(uploadId);
-      return done;
-    }
-    const upload = await this.uploads.byId(uploadId);
-    if (!upload) throw new UnknownUploadError(uploadId);
-
+  /** Measures the stored upload against the declaration; good bytes go to their dump key. */
+  private async verifyAndStore(uploadId: string, upload: UploadRow): Promise<Verified> {
     const { size, sha256, how } = await this.measure(uploadId);
     let reason: string | null = null;
     if (upload.declared_size !== null && size !== Number(upload.declared_size)) {
@@ -105,6 +108,29 @@ export class DumpIngest {
         await this.area.promote(uploadId, storageKey);
       }
     }
+    return { size, sha256, how, reason, storageKey };
+  }
+
+  private async finishOnce(uploadId: string, keepUpload: boolean): Promise<DumpRecord> {
+    const done = await this.dumps.byUploadId(uploadId);
+    if (done) {
+      if (!keepUpload) await this.discard(uploadId);
+      return done;
+    }
+    const upload = await this.uploads.byId(uploadId);
+    if (!upload) throw new UnknownUploadError(uploadId);
+
+    let verified: Verified;
+    try {
+      verified = await this.verifyAndStore(uploadId, upload);
+    } catch (err) {
+      // Another instance finished this upload meanwhile and dropped its bytes under us: its
+      // record stands (SQLite has no finish lock across processes; see locking/).
+      const done = await this.dumps.byUploadId(uploadId);
+      if (done) return done;
+      throw err;
+    }
+    const { size, sha256, how, reason, storageKey } = verified;
 
     const id = randomUUID();
     const record = await this.dumps.insertOnce(
