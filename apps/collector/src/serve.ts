@@ -29,6 +29,8 @@ export async function serve(): Promise<void> {
   });
   app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
+  // Behind a balancer, req.ip is the client named in X-Forwarded-For by a trusted peer only.
+  app.set('trust proxy', config.trustProxy);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -45,6 +45,10 @@ describe('loadConfig', () => {
       [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
       [{ DATABASE_URL: 'postgres://db.example' }, 'DATABASE_URL'],
       [{ DATABASE_URL: 'postgres://db/x', DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX'],
+      [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+      [{ TRUST_PROXY: 'loopback,nginx.example' }, 'TRUST_PROXY'],
+      [{ TRUST_PROXY: '0' }, 'TRUST_PROXY'],
     ];
     for (const [env, field] of cases) {
       let err: unknown;
@@ -67,5 +71,15 @@ describe('loadConfig', () => {
       kind: 'postgres',
       poolMax: 10,
     });
+  });
+  it('reads TRUST_PROXY as hops or a list of addresses, CIDRs and names', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::1',
+    ]);
   });
 });

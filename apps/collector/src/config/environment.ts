@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { byteSizeSchema, durationMsSchema } from '@kdumpfleet/contracts';
+import { parseTrustProxy, TrustProxyError, type TrustProxy } from './trust-proxy.js';
 
 /** Raised when an environment variable is missing or malformed; `field` names the variable. */
 export class ConfigError extends Error {
@@ -64,6 +65,7 @@ const environmentSchema = z.object({
   VERIFY_REREAD: z.enum(['true', 'false', '1', '0']).default('false'),
   DATABASE_URL: optionalText,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  TRUST_PROXY: optionalText,
 });
 
 export interface S3Config {
@@ -123,6 +125,8 @@ export interface CollectorConfig {
   /** Always verify by reading the stored object back, never by the hash taken on arrival. */
   verifyReread: boolean;
   database: DatabaseConfig;
+  /** Peers whose X-Forwarded-For names the client (Express `trust proxy`); false: none. */
+  trustProxy: TrustProxy;
 }
 
 /** Validates the environment once; throws ConfigError naming the first bad variable. */
@@ -171,5 +175,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     database: e.DATABASE_URL
       ? parseDatabaseUrl(e.DATABASE_URL, e.DATABASE_POOL_MAX)
       : { kind: 'sqlite' },
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
   };
+}
+
+function trustProxyOf(raw: string | undefined): TrustProxy {
+  try {
+    return parseTrustProxy(raw);
+  } catch (err) {
+    if (err instanceof TrustProxyError) throw new ConfigError('TRUST_PROXY', err.message);
+    throw err;
+  }
 }

@@ -33,7 +33,7 @@ export function downloadAuditMiddleware(
             range: typeof req.headers.range === 'string' ? req.headers.range.slice(0, 128) : null,
             status: res.statusCode,
             bytes: Number.isFinite(length) ? length : null,
-            remoteAddress: req.socket.remoteAddress ?? null,
+            remoteAddress: req.ip ?? req.socket.remoteAddress ?? null,
           });
         })().catch((err: unknown) =>
           log.error({ err: String(err), path: req.path }, 'download audit record failed'),

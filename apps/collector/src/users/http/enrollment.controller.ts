@@ -109,7 +109,7 @@ export class EnrollmentController {
     summary: '`kdumpfleet enroll`: {token, node} → a per-node upload token (shown once)',
   })
   async enroll(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const wait = await this.svc.enrollLimit.retryAfterMs(address, 'enroll');
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));

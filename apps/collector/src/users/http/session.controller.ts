@@ -55,7 +55,7 @@ export class SessionController {
       throw err;
     }
     const body = await readJsonBody(req, loginSchema);
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const wait = await this.svc.loginLimit.retryAfterMs(address, body.username);
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
