@@ -3,6 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 const libs = fileURLToPath(new URL('./libs/', import.meta.url));
 
+/** The HTTP API suites that run on both databases (SQLite in `integration`, PostgreSQL here). */
+const API_SUITES = [
+  'test/collector/*.test.ts',
+  'test/agent/nodes.test.ts',
+  'test/agent/watch-heartbeat.test.ts',
+  'test/analysis/triage-and-buckets.test.ts',
+  'test/analysis/lease-expiry.test.ts',
+  'test/e2e/authz.test.ts',
+];
+
 // Unit tests import libraries from source (no build needed); integration tests under test/
 // start built processes (collector, agent) and real servers, so they run after `npm run build`.
 export default defineConfig({
@@ -27,6 +37,20 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        // Issue 10: the API suites again with every collector on PostgreSQL (a throw-away
+        // cluster, test/pg/harness.ts), after the others so the two never share the cores.
+        extends: true,
+        test: {
+          name: 'api-on-postgres',
+          include: API_SUITES,
+          env: { KDF_TEST_DATABASE: 'postgres' },
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
