@@ -32,6 +32,12 @@ export interface DeploymentOptions {
   workerConcurrency?: number;
   /** Database name inside the throw-away cluster (default kdumpfleet). */
   database?: string;
+  /**
+   * The test S3 server's OSD store: memstore (default, fastest, but capped at 4 GB of RAM, and
+   * deleted data is only freed by RGW's garbage collection ~30–60 s later) or bluestore (a 20 GB
+   * sparse file: for the benchmark, which writes more).
+   */
+  s3Store?: 'memstore' | 'bluestore';
 }
 
 /** One collector instance on a fixed port: killed and started again, it is the same upstream. */
@@ -87,7 +93,7 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
     cleanups.push(() => pg.stop());
     const databaseUrl = await pg.createDatabase(opts.database ?? 'kdumpfleet');
 
-    const s3 = await startS3({ bucket: 'kdumpfleet-scale' });
+    const s3 = await startS3({ bucket: 'kdumpfleet-scale', osdStore: opts.s3Store ?? 'memstore' });
     if (!s3) {
       await stopAll();
       return null;
@@ -152,7 +158,10 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
       cleanups.push(() => slot.stop());
     }
     // Started together, as an orchestrator would: migrations must cope with a concurrent start.
-    await Promise.all(collectors.map((c) => c.start()));
+    // allSettled: a failed start must not leave the other one starting after the cleanup ran
+    const starts = await Promise.allSettled(collectors.map((c) => c.start()));
+    const failed = starts.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
 
     const nginx = await startNginx({ upstreams: collectors.map((c) => c.address) });
     if (!nginx) {
@@ -173,16 +182,21 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: process.env.HOME ?? '/tmp',
         DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
         ANALYSIS_CONCURRENCY: String(opts.workerConcurrency ?? 1),
         ...sharedEnv,
         ...extraEnv,
+        // info at least: startWorker waits for the "running" line, tests count "dump triaged"
+        LOG_LEVEL: 'info',
       });
       workers.push(w);
       cleanups.push(() => w.kill().then(() => undefined));
       return w;
     };
-    await Promise.all(Array.from({ length: opts.workers ?? 2 }, () => addWorker()));
+    const started = await Promise.allSettled(
+      Array.from({ length: opts.workers ?? 2 }, () => addWorker()),
+    );
+    const failedWorker = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failedWorker) throw failedWorker.reason;
 
     return {
       url: nginx.url,

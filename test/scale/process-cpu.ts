@@ -101,3 +101,12 @@ export function cpuDelta(
   }
   return out;
 }
+
+/** CPU seconds the whole machine has been busy (all processes, ours or not) since boot. */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  // user nice system idle iowait irq softirq steal …: busy = all but idle and iowait
+  const n = cpu.map(Number);
+  const busy = n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + n[7]!;
+  return busy / TICKS;
+}
