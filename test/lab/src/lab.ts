@@ -38,6 +38,8 @@ export interface LabOptions {
   loadCaptureKernel?: boolean;
   /** time limit of the second boot, seconds (default 120) */
   boot2TimeoutSeconds?: number;
+  /** time limit of the first boot, seconds (default: from the scenarios) */
+  timeoutSeconds?: number;
 }
 
 export interface BootTiming {
@@ -119,9 +121,9 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     o.diskFiles,
     o.diskSize,
   );
-  const timeoutSeconds = crash
-    ? 120 + CRASH_WAIT_SECONDS
-    : 90 + o.scenarios.length * (HANG_SECONDS + 45);
+  const timeoutSeconds =
+    o.timeoutSeconds ??
+    (crash ? 120 + CRASH_WAIT_SECONDS : 90 + o.scenarios.length * (HANG_SECONDS + 45));
   const first = await boot({
     images,
     disk,
