@@ -133,7 +133,13 @@ const [c0, c1] = d.collectors;
 const lbs = {
   1: await startNginx({ upstreams: [c0.address] }),
   2: await startNginx({ upstreams: [c0.address, c1.address] }),
+  '2a': await startNginx({ upstreams: [c0.address, c1.address], uploadAffinity: true }),
 };
+const CONFIGS = [
+  ['1', '1 instance'],
+  ['2', '2 instances, round robin'],
+  ['2a', '2 instances, upload affinity'],
+];
 // Ctrl-C or a kill: stop what we started (the harnesses' own exit handlers cover the rest).
 let stopping = null;
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -146,7 +152,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 const cpuTable = {};
-const results = { 1: { big: [], small: [] }, 2: { big: [], small: [] } };
+const results = Object.fromEntries(CONFIGS.map(([k]) => [k, { big: [], small: [] }]));
 let jobs = {};
 try {
   // ---- triage job throughput: 1 worker, then 2 (run first: the ingest rounds below queue
@@ -192,11 +198,11 @@ try {
     variants.remove();
   }
 
-  // ---- ingest: rounds interleaved, 1 instance then 2
+  // ---- ingest: rounds interleaved over the nginx configurations
   const big = payloads(BIG_UPLOADS, BIG_SIZE);
   const small = payloads(SMALL_UPLOADS, SMALL_SIZE);
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const n of [1, 2]) {
+    for (const [n, label] of CONFIGS) {
       const lb = lbs[n];
       big.restamp(`big-${round}-${n}`);
       const b = await measured(d, lb, () =>
@@ -215,7 +221,7 @@ try {
       results[n].big.push({ mbps, ...b });
       results[n].small.push({ ups, ...s });
       console.log(
-        `round ${round}, ${n} instance(s): ${mbps.toFixed(1)} MB/s ` +
+        `round ${round}, ${label}: ${mbps.toFixed(1)} MB/s ` +
           `(${BIG_UPLOADS} × ${BIG_SIZE / MiB} MiB in ${b.seconds.toFixed(2)} s), ` +
           `${ups.toFixed(1)} uploads/s (${SMALL_UPLOADS} × ${SMALL_SIZE / MiB} MiB, ` +
           `${SMALL_PARALLEL} at once, ${s.seconds.toFixed(2)} s)`,
@@ -223,42 +229,46 @@ try {
     }
   }
   const best = (xs, k) => xs.reduce((a, x) => (x[k] > a[k] ? x : a));
-  const row = (label, a, b, unit) =>
-    `${label.padEnd(40)}${a.toFixed(unit).padStart(12)}${b.toFixed(unit).padStart(13)}${(b / a).toFixed(2).padStart(9)}`;
-  const b1 = best(results[1].big, 'mbps');
-  const b2 = best(results[2].big, 'mbps');
-  const s1 = best(results[1].small, 'ups');
-  const s2 = best(results[2].small, 'ups');
-  cpuTable['big, 1 instance'] = b1;
-  cpuTable['big, 2 instances'] = b2;
-  cpuTable['small, 1 instance'] = s1;
-  cpuTable['small, 2 instances'] = s2;
+  const bests = Object.fromEntries(
+    CONFIGS.map(([k]) => [
+      k,
+      { big: best(results[k].big, 'mbps'), small: best(results[k].small, 'ups') },
+    ]),
+  );
+  for (const [k, label] of CONFIGS) {
+    cpuTable[`big, ${label}`] = bests[k].big;
+    cpuTable[`small, ${label}`] = bests[k].small;
+  }
+  const col = (v, digits, width) => v.toFixed(digits).padStart(width);
 
   console.log('');
   console.log(
     `host: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), all parts on this host; ` +
       `best of ${ROUNDS} rounds`,
   );
+  const bigHead = `MB/s (${BIG_UPLOADS} × ${BIG_SIZE / MiB} MiB at once)`;
+  const smallHead = `uploads/s (${SMALL_UPLOADS} × ${SMALL_SIZE / MiB} MiB, ${SMALL_PARALLEL} at once)`;
   console.log(
-    `${''.padEnd(40)}${'1 instance'.padStart(12)}${'2 instances'.padStart(13)}${'ratio'.padStart(9)}`,
+    `${'ingest through nginx'.padEnd(32)}${bigHead.padStart(30)}${'ratio'.padStart(7)}` +
+      `${smallHead.padStart(38)}${'ratio'.padStart(7)}`,
   );
+  for (const [k, label] of CONFIGS) {
+    const b = bests[k].big.mbps;
+    const sm = bests[k].small.ups;
+    console.log(
+      `${label.padEnd(32)}${col(b, 1, 30)}${col(b / bests['1'].big.mbps, 2, 7)}` +
+        `${col(sm, 1, 38)}${col(sm / bests['1'].small.ups, 2, 7)}`,
+    );
+  }
   console.log(
-    row(`ingest MB/s (${BIG_UPLOADS} × ${BIG_SIZE / MiB} MiB at once)`, b1.mbps, b2.mbps, 1),
+    `${'analysis'.padEnd(32)}${`triage jobs/s (${JOB_DUMPS} real dumps)`.padStart(30)}${'ratio'.padStart(7)}`,
   );
-  console.log(
-    row(
-      `uploads/s (${SMALL_UPLOADS} × ${SMALL_SIZE / MiB} MiB, ${SMALL_PARALLEL} at once)`,
-      s1.ups,
-      s2.ups,
-      1,
-    ),
-  );
-  console.log(
-    `${''.padEnd(40)}${'1 worker'.padStart(12)}${'2 workers'.padStart(13)}${'ratio'.padStart(9)}`,
-  );
-  console.log(
-    row(`triage jobs/s (${JOB_DUMPS} real dumps each)`, jobs[1].perSecond, jobs[2].perSecond, 2),
-  );
+  for (const n of [1, 2]) {
+    console.log(
+      `${`${n} worker${n > 1 ? 's' : ''}`.padEnd(32)}${col(jobs[n].perSecond, 2, 30)}` +
+        `${col(jobs[n].perSecond / jobs[1].perSecond, 2, 7)}`,
+    );
+  }
   console.log('');
   console.log(
     `CPU seconds by part during the best runs (of ${availableParallelism()} × wall seconds available; ` +

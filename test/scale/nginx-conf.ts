@@ -14,47 +14,78 @@ export interface NginxConfOptions {
   runAsRoot: boolean;
   /** Worker processes (default 1: one round-robin state, so tests can reason about the order). */
   workers?: number;
+  /** See collectorProxyBlock. */
+  uploadAffinity?: boolean;
 }
 
-/** The `upstream` + `server` part, identical to what docs/scale.md tells operators to use. */
-export function collectorProxyBlock(upstreams: string[], listen: string): string {
+/**
+ * The `upstream` + `server` part, identical to what docs/scale.md tells operators to use.
+ * `uploadAffinity`: HEAD/PATCH of one tus upload (`/api/v1/uploads/<id>`) go to one instance
+ * (consistent hash of the URI; another one when it is down), everything else round robin. Any
+ * instance can take any request either way; affinity only spares the finishing instance reading
+ * the whole dump back from S3 to verify it (it hashed the bytes on arrival when it saw them all).
+ */
+export function collectorProxyBlock(
+  upstreams: string[],
+  listen: string,
+  uploadAffinity = false,
+): string {
   const servers = upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=5s;`).join('\n');
+  const affinity = uploadAffinity
+    ? `
+  upstream kdumpfleet_uploads {
+    hash $request_uri consistent;       # one tus upload's HEADs and PATCHes on one instance
+${servers}
+    keepalive 32;
+  }
+`
+    : '';
+  const uploadsLocation = uploadAffinity
+    ? `
+    # a regex, not a prefix "/api/v1/uploads/": nginx would answer the creation POST to
+    # /api/v1/uploads (no slash) with a 301 to the slashed path
+    location ~ ^/api/v1/uploads/[^/]+$ {
+      proxy_pass http://kdumpfleet_uploads;
+    }
+`
+    : '';
   return `  upstream kdumpfleet_collectors {
     # round robin (the default); any instance can take any request: state is in PostgreSQL/S3
 ${servers}
     keepalive 32;                       # reuse connections to the collectors
   }
-
+${affinity}
   server {
     listen ${listen};
     client_max_body_size 0;             # dumps are as big as the host's RAM: no limit here
     client_body_timeout 10m;            # between two reads of a slow agent, not the whole PATCH
     send_timeout 10m;
 
+    proxy_http_version 1.1;             # keepalive to upstream, chunked bodies
+    proxy_set_header Connection "";
+    proxy_request_buffering off;        # stream PATCH bodies through, never spool 64 GiB to disk
+    proxy_buffering off;                # stream dump downloads the same way
+    proxy_read_timeout 1h;              # the last PATCH answers after the dump is verified
+    proxy_send_timeout 1h;
+    proxy_connect_timeout 5s;
+    # Host with its port: the collector checks Origin against it (CSRF) and tus Locations
+    # are relative (/api/v1/uploads/<id>), so they stay right behind any proxy.
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Forwarded-Host $http_host;
+    # A dead instance (connection refused, timeout, 502/503) is skipped for the next one.
+    # nginx never re-sends a POST or PATCH whose request already reached an instance (and with
+    # request buffering off it could not: the body is gone); the tus client resumes instead:
+    # HEAD for the offset, then PATCH from there, on whichever instance answers.
+    proxy_next_upstream error timeout http_502 http_503;
+    proxy_next_upstream_tries 0;
+    proxy_next_upstream_timeout 15s;
+
     location / {
       proxy_pass http://kdumpfleet_collectors;
-      proxy_http_version 1.1;           # keepalive to upstream, chunked bodies
-      proxy_set_header Connection "";
-      proxy_request_buffering off;      # stream PATCH bodies through, never spool 64 GiB to disk
-      proxy_buffering off;              # stream dump downloads the same way
-      proxy_read_timeout 1h;            # the last PATCH answers after the dump is verified
-      proxy_send_timeout 1h;
-      proxy_connect_timeout 5s;
-      # Host with its port: the collector checks Origin against it (CSRF) and tus Locations
-      # are relative (/api/v1/uploads/<id>), so they stay right behind any proxy.
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $http_host;
-      # A dead instance (connection refused, timeout, 502/503) is skipped for the next one.
-      # nginx never re-sends a POST or PATCH whose request already reached an instance (and with
-      # request buffering off it could not: the body is gone); the tus client resumes instead:
-      # HEAD for the offset, then PATCH from there, on whichever instance answers.
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_next_upstream_tries 0;
-      proxy_next_upstream_timeout 15s;
     }
-  }`;
+${uploadsLocation}  }`;
 }
 
 /** A complete nginx.conf for a throw-away instance whose every path is under `dir`. */
@@ -80,7 +111,7 @@ http {
   uwsgi_temp_path ${p('tmp/uwsgi')};
   scgi_temp_path ${p('tmp/scgi')};
 
-${collectorProxyBlock(o.upstreams, o.listen)}
+${collectorProxyBlock(o.upstreams, o.listen, o.uploadAffinity ?? false)}
 }
 `;
 }

@@ -26,6 +26,8 @@ export interface StartNginxOptions {
   /** Port to listen on (default: a free one). */
   port?: number;
   workers?: number;
+  /** tus HEAD/PATCH of one upload to one instance (see nginx-conf.ts); default round robin. */
+  uploadAffinity?: boolean;
 }
 
 export interface RunningNginx {
@@ -98,6 +100,7 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx 
       dir,
       runAsRoot,
       ...(opts.workers ? { workers: opts.workers } : {}),
+      uploadAffinity: opts.uploadAffinity ?? false,
     }),
   );
   // -e: the error log before nginx.conf is read (otherwise the compiled-in path may be tried).

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminHeaders, uploadHeaders, UPLOAD_TOKEN } from '../collector/harness.js';
-import { metadataFor, sha256OfResponse } from '../collector/tus-client.js';
+import { metadataFor, sha256OfResponse, tusUpload } from '../collector/tus-client.js';
 import { startDeployment, type Deployment } from './deployment.js';
 import { makeDumpVariants, type DumpVariants } from './dump-variants.js';
-import { nginxPrerequisites, upstreamsOf } from './nginx.js';
+import { nginxPrerequisites, startNginx, upstreamsOf } from './nginx.js';
 import { startSlowLink } from './slow-link.js';
 
 const tusHeaders = { ...uploadHeaders, 'Tus-Resumable': '1.0.0' };
@@ -33,7 +33,7 @@ describe.runIf(nginxPrerequisites().ok)('tus uploads across collector instances'
   let dumps: DumpVariants;
 
   beforeAll(async () => {
-    dumps = await makeDumpVariants(2, { only: ['k61-null-deref', 'k612-null-deref'] });
+    dumps = await makeDumpVariants(3, { only: ['k61-null-deref', 'k612-null-deref'] });
     d = await startDeployment({ collectors: 2, workers: 0 });
   });
 
@@ -190,5 +190,33 @@ describe.runIf(nginxPrerequisites().ok)('tus uploads across collector instances'
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(back).toBe(true);
+  });
+
+  it('keeps one upload on one instance with the upload-affinity nginx variant', async (ctx) => {
+    if (!d) return ctx.skip();
+    const v = dumps.variants[2]!;
+    const lb = (await startNginx({
+      upstreams: d.collectors.map((c) => c.address),
+      uploadAffinity: true,
+    }))!;
+    try {
+      const out = await tusUpload(lb.url, v.path, metadataFor({ ...v.fixture, sha256: v.sha256 }), {
+        chunkSize: 2 * 1024 * 1024,
+      });
+      expect(out.dumpState).toBe('received');
+      const patches = lb.accessLog().filter((l) => /"PATCH /.test(l));
+      expect(patches.length).toBe(Math.ceil(v.size / (2 * 1024 * 1024)));
+      expect(new Set(patches.map((l) => upstreamsOf(l).at(-1))).size).toBe(1);
+      // the creation POST (no id in the path) still goes round robin, not redirected
+      expect(lb.accessLog().filter((l) => /"POST \/api\/v1\/uploads HTTP/.test(l))[0]).toMatch(
+        /" 201 /,
+      );
+      const file = await fetch(`${lb.url}/api/v1/dumps/${out.dumpId}/file`, {
+        headers: adminHeaders,
+      });
+      expect(await sha256OfResponse(file)).toEqual({ sha256: v.sha256, size: v.size });
+    } finally {
+      await lb.stop();
+    }
   });
 });
