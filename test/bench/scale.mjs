@@ -281,10 +281,14 @@ try {
       .map(([k, v]) => `${k} ${v.toFixed(1)}`)
       .join(', ');
     const total = Object.values(r.cpu).reduce((a, v) => a + v, 0);
+    // CPU per unit of work: what a busy neighbour does not change, unlike MB/s
+    const per = label.startsWith('big')
+      ? `${((1000 * total) / ((BIG_UPLOADS * BIG_SIZE) / MB)).toFixed(1)} ms CPU per MB`
+      : `${((1000 * total) / SMALL_UPLOADS).toFixed(0)} ms CPU per upload`;
     console.log(
       `  ${label}: wall ${r.seconds.toFixed(1)} s, available ${avail.toFixed(1)}, ` +
         `machine busy ${r.machine.toFixed(1)} (${((100 * r.machine) / avail).toFixed(0)} %), ` +
-        `ours ${total.toFixed(1)} (${((100 * total) / avail).toFixed(0)} %): ${parts}`,
+        `ours ${total.toFixed(1)} (${((100 * total) / avail).toFixed(0)} %, ${per}): ${parts}`,
     );
   }
 } finally {

@@ -63,7 +63,7 @@ describe.runIf(pre.ok)('nginx in front of the collector', () => {
     expect(ranged.status).toBe(206);
     expect(Buffer.from(await ranged.arrayBuffer()).length).toBe(8);
 
-    const log = lb.accessLog();
+    const log = await lb.settledAccessLog();
     const tusLines = log.filter((l) => l.includes('/api/v1/uploads'));
     // POST + ceil(size / 4 MiB) PATCHes, none answered 502: the dead address was passed over
     expect(tusLines.length).toBe(1 + Math.ceil(dump.size / (4 * 1024 * 1024)));

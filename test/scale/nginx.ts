@@ -37,6 +37,11 @@ export interface RunningNginx {
   proc: ChildProcess;
   /** Access log lines: `… "PATCH /api/v1/uploads/… HTTP/1.1" 204 … upstream=127.0.0.1:P …`. */
   accessLog(): string[];
+  /**
+   * The access log once no line has been added for `quietMs`: nginx writes a request's line
+   * after its response went out, so a client can finish before the line of its last request.
+   */
+  settledAccessLog(quietMs?: number): Promise<string[]>;
   errorLog(): string;
   /** SIGTERM (fast shutdown), wait for exit, remove the temp dir. Safe to call twice. */
   stop(): Promise<void>;
@@ -142,6 +147,15 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx 
         return readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
       } catch {
         return [];
+      }
+    },
+    async settledAccessLog(quietMs = 300) {
+      let lines = nginx.accessLog();
+      for (;;) {
+        await new Promise((r) => setTimeout(r, quietMs));
+        const now = nginx.accessLog();
+        if (now.length === lines.length) return now;
+        lines = now;
       }
     },
     errorLog,

@@ -129,8 +129,7 @@ describe.runIf(nginxPrerequisites().ok)('50 parallel uploads, two collectors, tw
     // all 50 accepted, spread over both instances by nginx
     expect(results.map((r) => r.state)).toEqual(Array(UPLOADS).fill('received'));
     const served = new Set(
-      d.nginx
-        .accessLog()
+      (await d.nginx.settledAccessLog())
         .filter((l) => /"PATCH /.test(l))
         .map((l) => upstreamsOf(l).at(-1)),
     );

@@ -161,7 +161,7 @@ describe.runIf(nginxPrerequisites().ok)('tus uploads across collector instances'
     // the client saw the PATCH fail and resumed; nginx log: that PATCH died on the killed
     // instance, the HEAD and the rest went to the other one
     expect(errors.length).toBeGreaterThan(0);
-    const log = d.nginx.accessLog();
+    const log = await d.nginx.settledAccessLog();
     const patches = log.filter((l) => /"PATCH \/api\/v1\/uploads\//.test(l));
     const broken = patches.find((l) => upstreamsOf(l).at(-1) === dead);
     expect(broken, log.join('\n')).toBeDefined();
@@ -204,13 +204,12 @@ describe.runIf(nginxPrerequisites().ok)('tus uploads across collector instances'
         chunkSize: 2 * 1024 * 1024,
       });
       expect(out.dumpState).toBe('received');
-      const patches = lb.accessLog().filter((l) => /"PATCH /.test(l));
+      const log = await lb.settledAccessLog();
+      const patches = log.filter((l) => /"PATCH /.test(l));
       expect(patches.length).toBe(Math.ceil(v.size / (2 * 1024 * 1024)));
       expect(new Set(patches.map((l) => upstreamsOf(l).at(-1))).size).toBe(1);
       // the creation POST (no id in the path) still goes round robin, not redirected
-      expect(lb.accessLog().filter((l) => /"POST \/api\/v1\/uploads HTTP/.test(l))[0]).toMatch(
-        /" 201 /,
-      );
+      expect(log.filter((l) => /"POST \/api\/v1\/uploads HTTP/.test(l))[0]).toMatch(/" 201 /);
       const file = await fetch(`${lb.url}/api/v1/dumps/${out.dumpId}/file`, {
         headers: adminHeaders,
       });
