@@ -134,6 +134,8 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
               ...sharedEnv,
               // ingest and API only; analysis runs in the worker processes
               ANALYSIS_CONCURRENCY: '0',
+              // behind the test's nginx on 127.0.0.1, as docs/scale.md tells operators
+              TRUST_PROXY: 'loopback',
               ...(opts.env ?? {}),
             },
           });
