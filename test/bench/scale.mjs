@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Scale-out benchmark (not a test; proposed root script `bench:scale`:
-// `node scripts/bootstrap.mjs build && node test/bench/scale.mjs`). On the real deployment of
+// Scale-out benchmark (not a test): `npm run bench:scale`, which runs
+// `node --import tsx test/bench/scale.mjs` so this plain script can import the TypeScript
+// harnesses of test/scale in place. On the real deployment of
 // test/scale/deployment.ts (PostgreSQL, Ceph RGW, two built collector instances, nginx):
 //   - ingest MB/s (BIG_UPLOADS uploads of BIG_SIZE at once) and uploads/s (SMALL_UPLOADS of
 //     SMALL_SIZE, SMALL_PARALLEL at once) through nginx with 1 upstream instance and with 2,
@@ -13,7 +14,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import * as tus from 'tus-js-client';
-import '../scale/ts-register.mjs';
 
 const { startDeployment } = await import('../scale/deployment.ts');
 const { startNginx } = await import('../scale/nginx.ts');
