@@ -1,5 +1,6 @@
 import { VmcoreContainerError } from '../errors.js';
 import { clampLength, type ByteSource } from '../source/byte-source.js';
+import { ForwardScan } from '../source/forward-scan.js';
 import {
   FLAT_DATA_HEADER_SIZE,
   FLAT_END_FLAG,
@@ -7,6 +8,9 @@ import {
   FLAT_TYPE,
   hasFlatSignature,
 } from './flattened-header.js';
+
+/** Over a read-ahead source, stream gaps up to this size are read through rather than skipped. */
+const MERGE_GAP_REMOTE = 64 * 1024;
 
 /** One piece of the logical (rebuilt) file, found at `fileOffset` in the flattened stream. */
 interface Extent {
@@ -35,6 +39,8 @@ export class FlattenedSource implements ByteSource {
     readonly recordCount: number,
     /** the stream ended without makedumpfile's end marker (cut short) */
     readonly truncated: boolean,
+    /** reads the index scan made of the stream (one per record header over a local file) */
+    readonly indexFetches: number,
   ) {}
 
   static async open(
@@ -52,11 +58,14 @@ export class FlattenedSource implements ByteSource {
       throw new VmcoreContainerError('BAD_FLATTENED', `flattened header type ${type} is not 1`, 16);
     }
     const records: Extent[] = [];
+    // The record headers lie between the records' data, so finding each needs the one before:
+    // over an object store the scan fetches growing blocks instead of one GET per header.
+    const scan = new ForwardScan(inner);
     let pos = FLAT_HEADER_SIZE;
     let ended = false;
     let logicalSize = 0;
     while (pos + FLAT_DATA_HEADER_SIZE <= inner.size) {
-      const rh = await inner.read(pos, FLAT_DATA_HEADER_SIZE);
+      const rh = await scan.read(pos, FLAT_DATA_HEADER_SIZE);
       if (rh.length < FLAT_DATA_HEADER_SIZE) break;
       const rv = new DataView(rh.buffer, rh.byteOffset, rh.byteLength);
       const offset = rv.getBigInt64(0, false);
@@ -105,6 +114,7 @@ export class FlattenedSource implements ByteSource {
       logicalSize,
       records.length,
       !ended,
+      scan.fetches,
     );
   }
 
@@ -120,14 +130,43 @@ export class FlattenedSource implements ByteSource {
     const out = new Uint8Array(n);
     if (n === 0) return out;
     const end = offset + n;
-    let i = this.firstExtentEndingAfter(offset);
-    for (; i < this.extents.length; i++) {
+    // the pieces of [offset, end) in logical order, each with where it lies in the stream
+    const pieces: { at: number; length: number; fileOffset: number }[] = [];
+    for (let i = this.firstExtentEndingAfter(offset); i < this.extents.length; i++) {
       const e = this.extents[i]!;
       if (e.logical >= end) break;
       const lo = Math.max(offset, e.logical);
       const hi = Math.min(end, e.logical + e.length);
-      const bytes = await this.inner.read(e.fileOffset + (lo - e.logical), hi - lo);
-      out.set(bytes, lo - offset);
+      pieces.push({
+        at: lo - offset,
+        length: hi - lo,
+        fileOffset: e.fileOffset + (lo - e.logical),
+      });
+    }
+    // Pieces that follow each other in the stream (separated by record headers, or by a short
+    // gap over an object store) are fetched in one read: small records would otherwise cost
+    // one request each.
+    const maxGap = this.inner.readAhead ? MERGE_GAP_REMOTE : FLAT_DATA_HEADER_SIZE;
+    for (let i = 0; i < pieces.length;) {
+      const first = pieces[i]!;
+      let last = first;
+      let j = i + 1;
+      for (; j < pieces.length; j++) {
+        const p = pieces[j]!;
+        const gap = p.fileOffset - (last.fileOffset + last.length);
+        if (gap < 0 || gap > maxGap) break;
+        last = p;
+      }
+      const span = await this.inner.read(
+        first.fileOffset,
+        last.fileOffset + last.length - first.fileOffset,
+      );
+      for (let k = i; k < j; k++) {
+        const p = pieces[k]!;
+        const from = p.fileOffset - first.fileOffset;
+        out.set(span.subarray(from, from + p.length), p.at);
+      }
+      i = j;
     }
     return out;
   }

@@ -39,6 +39,10 @@ export class CachedSource implements ByteSource {
   get description(): string {
     return this.inner.description;
   }
+  /** the inner source's: a scan through the cache is as cheap or dear as one below it */
+  get readAhead(): number | undefined {
+    return this.inner.readAhead;
+  }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const n = clampLength(this.size, offset, length);

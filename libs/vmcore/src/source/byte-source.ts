@@ -15,6 +15,12 @@ export interface ByteSource {
   readonly bytesRead: number;
   /** human-readable name for messages, e.g. a path */
   readonly description: string;
+  /**
+   * How many bytes a forward scan (e.g. the flattened-record index) may fetch in one read beyond
+   * what it needs right now: set where one more request costs more than those bytes (object
+   * stores: ~45 ms per ranged GET). Absent or 0: read only what is asked (local files, buffers).
+   */
+  readonly readAhead?: number;
   close(): Promise<void>;
 }
 
