@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WatchVerdict } from '@kdumpfleet/contracts';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { guestAgentConfig } from './src/agent-script.js';
 import { agentDiskFiles } from './src/agent-stage.js';
 import { cacheDir, repoRoot } from './src/paths.js';
@@ -78,9 +78,16 @@ function fullSoak(): WatchSoak {
   return { idleS: idle!, loadS: load! };
 }
 
+/** agent.json staging directories, removed after the file's tests */
+const configDirs: string[] = [];
+afterAll(() => {
+  for (const d of configDirs) rmSync(d, { recursive: true, force: true });
+});
+
 /** The guest agent's disk files, plus its agent.json (no collector: --no-heartbeat). */
 function diskFiles(): Record<string, string> {
   const dir = mkdtempSync(join(cacheDir, 'watch-config-'));
+  configDirs.push(dir);
   const config = join(dir, 'agent.json');
   writeFileSync(
     config,
