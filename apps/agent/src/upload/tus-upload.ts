@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import * as tus from 'tus-js-client';
 import { CollectorError, errorForStatus } from './collector-errors.js';
+import { headVerdict, ResumeHeadFailed } from './resume-head.js';
 import { lookupUploadRecord } from './upload-record.js';
 import type { SpoolFile } from './spool-dump.js';
 
@@ -40,25 +41,16 @@ class AlreadyRecorded extends Error {
 const DEFAULT_RETRIES = [1000, 2000, 4000, 8000, 15000, 30000, 30000, 60000];
 
 /**
- * Sends the spool file with tus-js-client. Resumes `resumeUrl` when the collector still has it
- * (HEAD), asks the collector whether an upload it no longer has was already recorded (the
- * agent may have been killed between the last PATCH and writing down the answer: uploading
- * again would make a second record), and otherwise creates a new upload. Resolves with the dump
+ * Sends the spool file with tus-js-client. Resumes `resumeUrl` (tus-js-client's HEAD) when the
+ * collector still has it. Only a 404/410 on that HEAD means "gone": then the agent asks the
+ * collector whether the upload was already recorded (the agent may have been killed between
+ * the last PATCH and writing down the answer: uploading again would make a second record), and
+ * otherwise creates a new upload. A 5xx or network error on the HEAD is retried against the same
+ * URL (retryDelays), never answered with a new upload (see resume-head.ts). Resolves with the dump
  * record id from the final PATCH's `Dump-Id` header.
  */
 export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
   const auth = { Authorization: `Bearer ${o.token}` };
-  let resumeUrl = o.resumeUrl;
-  if (resumeUrl) {
-    const head = await probe(resumeUrl, auth);
-    if (head === 'gone') {
-      const rec = await lookupUploadRecord(o.collectorUrl, o.token, o.node, uploadIdOf(resumeUrl));
-      if (rec && rec.sha256 === o.spool.sha256 && rec.state === 'received')
-        return { dumpId: rec.dumpId, uploadUrl: resumeUrl, resumedFrom: o.spool.size };
-      resumeUrl = null;
-      o.onUploadUrl(null);
-    }
-  }
   const metadata: Record<string, string> = {
     filename: o.filename,
     node: o.node,
@@ -72,11 +64,11 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
   let resumedFrom = 0;
   let firstPatch = true;
   // The last upload URL this run knew: a retry that finds it gone (404) asks before re-creating.
-  let knownUrl: string | null = resumeUrl;
+  let knownUrl: string | null = o.resumeUrl;
   const url = await new Promise<string>((resolve, reject) => {
     const upload = new tus.Upload(createReadStream(o.spool.path), {
       endpoint: `${o.collectorUrl}/api/v1/uploads`,
-      uploadUrl: resumeUrl,
+      uploadUrl: o.resumeUrl,
       headers: auth,
       metadata,
       uploadSize: o.spool.size,
@@ -86,6 +78,7 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
       removeFingerprintOnSuccess: false,
       onShouldRetry: (err) => {
         if (err.causingError instanceof AlreadyRecorded) return false;
+        if (err.causingError instanceof ResumeHeadFailed) return err.causingError.retryable;
         const status = err.originalResponse?.getStatus() ?? 0;
         // 4xx other than 409/423 will not get better by retrying (token, size, sha256).
         return status === 0 || status >= 500 || status === 409 || status === 423;
@@ -98,6 +91,16 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
       },
       onBeforeRequest: async (req) => {
         if (req.getMethod() === 'POST' && knownUrl) {
+          // tus-js-client creates a new upload when its HEAD of the known one failed. Our
+          // onAfterResponse lets only a 404/410 get this far; look again before giving it up.
+          const status = await headStatus(knownUrl, auth);
+          const verdict = headVerdict(status);
+          if (verdict !== 'gone') {
+            // Still there, or no clear answer: resume the same upload on the retry (start()
+            // resumes `upload.url` before it looks at `uploadUrl` or the endpoint).
+            upload.url = knownUrl;
+            throw new ResumeHeadFailed(verdict === 'ok' ? 0 : status, '');
+          }
           const rec = await lookupUploadRecord(
             o.collectorUrl,
             o.token,
@@ -106,6 +109,8 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
           );
           if (rec && rec.sha256 === o.spool.sha256 && rec.state === 'received')
             throw new AlreadyRecorded(rec.dumpId);
+          knownUrl = null;
+          o.onUploadUrl(null);
         }
         if (firstPatch && req.getMethod() === 'PATCH') {
           const off = Number(req.getHeader('Upload-Offset'));
@@ -114,6 +119,17 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
         }
       },
       onAfterResponse: (req, res) => {
+        if (req.getMethod() === 'HEAD') {
+          const status = res.getStatus();
+          const verdict = headVerdict(status);
+          if (verdict === 'retry' || verdict === 'fatal')
+            // Becomes a failed request for tus-js-client: it keeps the URL and retries.
+            throw new ResumeHeadFailed(status, res.getBody() ?? '');
+          if (verdict === 'ok' && firstPatch) {
+            const off = Number(res.getHeader('Upload-Offset'));
+            if (Number.isFinite(off)) resumedFrom = off;
+          }
+        }
         const id = res.getHeader('Dump-Id');
         if (req.getMethod() === 'PATCH' && id) dumpId = id;
       },
@@ -122,6 +138,7 @@ export async function sendWithTus(o: TusSendOptions): Promise<TusSendResult> {
         const cause = (err as tus.DetailedError).causingError;
         if (cause instanceof AlreadyRecorded) {
           dumpId = cause.dumpId;
+          if (firstPatch) resumedFrom = o.spool.size;
           resolve(knownUrl ?? '');
         } else reject(translate(err));
       },
@@ -158,24 +175,27 @@ export function uploadIdOf(url: string): string {
   return new URL(url).pathname.split('/').filter(Boolean).pop() ?? '';
 }
 
-async function probe(url: string, auth: Record<string, string>): Promise<'alive' | 'gone'> {
-  let res: Response;
+/** Status of a HEAD on a tus upload; 0 when the collector could not be reached. */
+async function headStatus(url: string, auth: Record<string, string>): Promise<number> {
   try {
-    res = await fetch(url, { method: 'HEAD', headers: { ...auth, 'Tus-Resumable': '1.0.0' } });
-  } catch (err) {
-    throw new CollectorError('UNREACHABLE', `collector unreachable: ${(err as Error).message}`);
+    const res = await fetch(url, {
+      method: 'HEAD',
+      headers: { ...auth, 'Tus-Resumable': '1.0.0' },
+    });
+    return res.status;
+  } catch {
+    return 0;
   }
-  if (res.ok) return 'alive';
-  if (res.status === 404 || res.status === 410) return 'gone';
-  throw errorForStatus(res.status, '', 'resuming the upload');
 }
 
 function translate(err: Error): Error {
+  const cause = (err as tus.DetailedError).causingError;
+  if (cause instanceof ResumeHeadFailed)
+    return errorForStatus(cause.status, cause.body, 'resuming the upload');
   if (err instanceof tus.DetailedError && err.originalResponse) {
     const res = err.originalResponse;
     return errorForStatus(res.getStatus(), res.getBody() ?? '', 'upload');
   }
-  const cause = (err as tus.DetailedError).causingError;
   return new CollectorError(
     'UNREACHABLE',
     `collector unreachable: ${cause?.message ?? err.message.split(',')[0]}`,
