@@ -139,7 +139,10 @@ describe('resuming an upload whose HEAD gets 5xx (real collector behind a fault 
       expect(after.length).toBeGreaterThan(0);
       expect(after[0]).toBeGreaterThanOrEqual(2 * CHUNK);
       await expectOneExactRecord('head-502-in-run', JSON.parse(r.stdout) as UploadJson, h);
-      console.log(`in-run: 3×502 then resumed at ${String(after[0])} in ${Date.now() - t0} ms`);
+      console.log(
+        `in-run: 3×502 then resumed at ${String(after[0])} in ${Date.now() - t0} ms`,
+        proxy.count,
+      );
     } finally {
       await proxy.stop();
     }
