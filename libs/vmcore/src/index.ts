@@ -1,7 +1,12 @@
 export type { ByteSource } from './source/byte-source.js';
 export { FileSource } from './source/file-source.js';
 export { BufferSource } from './source/buffer-source.js';
-export { RangedReadSource, type RangedRead } from './source/ranged-read-source.js';
+export {
+  RangedReadSource,
+  DEFAULT_RANGED_READ_AHEAD,
+  type RangedRead,
+  type RangedReadSourceOptions,
+} from './source/ranged-read-source.js';
 export { CachedSource, type BlockCacheOptions } from './source/block-cache.js';
 export type { ContainerKind } from './containers/detect.js';
 export { openContainer } from './containers/detect.js';
