@@ -11,7 +11,7 @@ import { triageVmcore } from '@kdumpfleet/triage';
 import { RangedReadSource } from '@kdumpfleet/vmcore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, type RunningCollector } from '../collector/harness.js';
-import { startS3, type S3Server } from '../s3/harness.js';
+import { collectorS3Env, startS3, type S3Server } from '../s3/harness.js';
 import { fixtures, getJson, upload, waitForAnalysis } from './analysis-harness.js';
 
 const flat = fixtures().find((f) => f.truth.container === 'flattened');
@@ -96,13 +96,7 @@ describe.skipIf(!flat)('flattened dump triaged from S3 (Ceph RGW)', () => {
     if (!s3) return ctx.skip();
     c = await startCollector({
       env: {
-        STORAGE: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        S3_REGION: s3.region,
-        S3_PART_SIZE: '5MiB',
+        ...collectorS3Env(s3),
         ANALYSIS_POLL_INTERVAL: '200ms',
       },
     });

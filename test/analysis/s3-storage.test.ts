@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TriageResult } from '@kdumpfleet/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startCollector, type RunningCollector } from '../collector/harness.js';
-import { startS3, type S3Server } from '../s3/harness.js';
+import { collectorS3Env, startS3, type S3Server } from '../s3/harness.js';
 import { fixtures, getJson, getText, upload, waitForAnalysis } from './analysis-harness.js';
 
 const picked = fixtures().filter((f) => ['k61-null-deref', 'k61-warn-panic'].includes(f.name));
@@ -19,13 +19,7 @@ describe('analysis with the s3 backend (Ceph RGW)', () => {
     if (!s3) return; // startS3 printed why and what to install (and throws under CI=true)
     c = await startCollector({
       env: {
-        STORAGE: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        S3_REGION: s3.region,
-        S3_PART_SIZE: '5MiB',
+        ...collectorS3Env(s3),
         ANALYSIS_POLL_INTERVAL: '200ms',
       },
     });

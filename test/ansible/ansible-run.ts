@@ -1,7 +1,7 @@
 // Runs the real ansible-playbook against the repository's ansible/ tree and reads its recap.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+export { freePort } from '../net/free-port.js';
 
 export interface PlaybookResult {
   code: number;
@@ -77,18 +77,6 @@ export function changedTasks(stdout: string, host: string): string[] {
     else if (line.startsWith(`changed: [${host}]`)) names.push(task);
   }
   return names;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 /** KEY=value lines of a systemd EnvironmentFile (comments and blank lines skipped). */

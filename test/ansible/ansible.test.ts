@@ -3,7 +3,6 @@
 // the community.general.chroot connection, with a real collector on 127.0.0.1 for enrollment.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentFileSchema } from '../../apps/agent/src/config/agent-config.js';
 import { ansibleEnv, changedTasks, recapOf, runTool, type PlaybookResult } from './ansible-run.js';
 import { cacheDir, freshDebianRoot, type DebianRoot } from './debian-root.js';
+import { freePort } from '../net/free-port.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ansibleDir = join(repoRoot, 'ansible');
@@ -83,17 +83,6 @@ describe.skipIf(!toolsOk)('ansible tree', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 interface Collector {
   url: string;

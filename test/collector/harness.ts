@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freshSharedDatabase, postgresMissing } from '../pg/harness.js';
+export { freePort } from '../net/free-port.js';
+import { freePort } from '../net/free-port.js';
 
 /**
  * Starts the BUILT collector (apps/collector/dist/main.js) as a real process on a free port with
@@ -16,18 +17,6 @@ export const collectorMain = join(repoRoot, 'apps', 'collector', 'dist', 'main.j
 
 export const UPLOAD_TOKEN = 'upload-token-for-tests-0123456789';
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abc';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export function tempDataDir(tag = 'collector'): string {
   return mkdtempSync(join(tmpdir(), `kdf-${tag}-`));

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3, type S3Server } from '../s3/harness.js';
+import { collectorS3Env, startS3, type S3Server } from '../s3/harness.js';
 import { adminHeaders, removeDir, startCollector, type RunningCollector } from './harness.js';
 import { fixtureDumps, metadataFor, sha256OfResponse, tusUpload } from './tus-client.js';
 
@@ -210,13 +210,7 @@ describe('collector round trip, s3 backend (Ceph RGW)', () => {
     }
     c = await startCollector({
       env: {
-        STORAGE: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        S3_REGION: s3.region,
-        S3_PART_SIZE: '5MiB',
+        ...collectorS3Env(s3),
       },
     });
   });

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../net/free-port.js';
 
 /**
  * A throw-away PostgreSQL cluster for tests: initdb into a temp dir, the server on 127.0.0.1 on a
@@ -67,18 +67,6 @@ function lookupUser(name: string): { uid: number; gid: number } | null {
   const g = spawnSync('id', ['-g', name], { encoding: 'utf8' });
   if (r.status !== 0 || g.status !== 0) return null;
   return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** argv prefix that runs a program as `postgres` when we are root (setpriv execs: no middleman). */

@@ -22,7 +22,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'minio';
@@ -36,6 +35,7 @@ import {
   missingPackages,
   missingPrograms,
 } from './packages.js';
+import { freePort } from '../net/free-port.js';
 
 export interface S3Server {
   /** http://127.0.0.1:PORT (path-style addressing, plain http). */
@@ -56,6 +56,22 @@ export interface S3Server {
   startGateway(): Promise<void>;
   /** Stops every daemon and removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/**
+ * The collector's environment for storing on this server (STORAGE=s3). Parts of 5 MiB, the
+ * smallest S3 allows, so that even a small test dump is several parts.
+ */
+export function collectorS3Env(s3: S3Server): Record<string, string> {
+  return {
+    STORAGE: 's3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY: s3.accessKey,
+    S3_SECRET_KEY: s3.secretKey,
+    S3_REGION: s3.region,
+    S3_PART_SIZE: '5MiB',
+  };
 }
 
 export interface StartS3Options {
@@ -88,20 +104,6 @@ export function s3Prerequisites(): { ok: boolean; reason?: string } {
   if (programs.length > 0)
     return { ok: false, reason: `programs not found: ${programs.join(' ')}` };
   return { ok: true };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 const since = (t: number): number => Math.round(performance.now() - t);

@@ -19,7 +19,7 @@ import {
   type RunningCollector,
 } from '../collector/harness.js';
 import { postgresMissing, startPostgres } from '../pg/harness.js';
-import { startS3, type S3Server } from '../s3/harness.js';
+import { collectorS3Env, startS3, type S3Server } from '../s3/harness.js';
 import { startWorker, type RunningWorker } from './analysis-worker.js';
 import { nginxPrerequisites, nginxUnavailable, startNginx, type RunningNginx } from './nginx.js';
 
@@ -102,14 +102,7 @@ export async function startDeployment(opts: DeploymentOptions = {}): Promise<Dep
 
     const sharedEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
-      STORAGE: 's3',
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY: s3.accessKey,
-      S3_SECRET_KEY: s3.secretKey,
-      S3_REGION: s3.region,
-      // the smallest part S3 allows: even a 16 MB dump is several parts, written by any instance
-      S3_PART_SIZE: '5MiB',
+      ...collectorS3Env(s3),
       UPLOAD_TOKENS: UPLOAD_TOKEN,
       ADMIN_TOKEN,
       ...(opts.env ?? {}),

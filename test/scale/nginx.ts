@@ -12,10 +12,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nginxConf } from './nginx-conf.js';
+import { freePort } from '../net/free-port.js';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 export const NGINX_INSTALL_HINT = 'apt-get install nginx (Debian package nginx)';
@@ -60,19 +61,6 @@ export function nginxUnavailable(reason: string): null {
   if (process.env.CI === 'true') throw new Error(`${msg} (CI=true: these tests must run)`);
   console.warn(`skipping: ${msg}`);
   return null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function listening(port: number): Promise<boolean> {
