@@ -319,3 +319,69 @@ describe('kdumpfleet watch (built CLI)', () => {
     expect(p.stderr).toMatch(/unknown probe 'ping'/);
   });
 });
+
+describe('a slow probe is not a stuck one', () => {
+  /** A probe child speaking the protocol: `steps` steps `everyMs` apart, then answers (or not). */
+  function fakeChild(steps: number, everyMs: number, answers: boolean, blockAfter = false): string {
+    const dir = mkdtempSync(join(tmpdir(), 'kdf-fake-probe-'));
+    roots.push(dir);
+    const file = join(dir, 'probe.mjs');
+    writeFileSync(
+      file,
+      `let i = 0;
+const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+const t = setInterval(() => {
+  if (i < ${steps}) return say({ step: 'pid ' + ++i });
+  clearInterval(t);
+  if (${blockAfter}) return setInterval(() => {}, 1e6); // blocked: no more steps, no answer
+  if (${answers}) say({ result: { status: 'ok', evidence: [i + ' processes'] } });
+}, ${everyMs});
+`,
+    );
+    return file;
+  }
+
+  it('a child still advancing at the deadline gets one grace and passes, saying it was slow', async () => {
+    // steps for ~1.3 s against a 1 s deadline: a loaded host, not a hang
+    const run = await runProbe(
+      'process-table',
+      opts('/'),
+      1000,
+      new LingeringChildren(),
+      fakeChild(26, 50, true),
+    );
+    expect(run.result.status).toBe('ok');
+    expect(run.result.elapsedMs).toBeGreaterThan(1000);
+    expect(run.result.evidence.join('\n')).toMatch(/slow, not stuck: still advancing/);
+  });
+
+  it('a child that stopped advancing is stuck at the deadline, with no grace', async () => {
+    const t0 = Date.now();
+    const run = await runProbe(
+      'process-table',
+      opts('/'),
+      1000,
+      new LingeringChildren(),
+      fakeChild(2, 50, false, true),
+    );
+    expect(Date.now() - t0).toBeLessThan(1400);
+    expect(run.result).toMatchObject({ status: 'stuck', stuckAt: 'pid 2' });
+    expect(run.result.evidence[0]).not.toMatch(/grace/);
+  });
+
+  it('a child that advances for ever is stuck after one grace, not later', async () => {
+    const t0 = Date.now();
+    const run = await runProbe(
+      'process-table',
+      opts('/'),
+      1000,
+      new LingeringChildren(),
+      fakeChild(1e9, 50, false),
+    );
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(1500);
+    expect(took).toBeLessThan(2200);
+    expect(run.result.status).toBe('stuck');
+    expect(run.result.evidence[0]).toMatch(/\+ 500 ms grace/);
+  });
+});

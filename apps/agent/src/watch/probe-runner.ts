@@ -64,9 +64,20 @@ export class LingeringChildren {
 }
 
 /**
- * Runs one probe in a child process with a hard deadline. Resolves by the deadline whatever the
- * child does: on deadline the child gets SIGKILL, is left to exit on its own, and the probe is
- * `stuck` at the last step it printed.
+ * A child that printed a step this recently when its deadline came is advancing, not blocked:
+ * a slow host (a loaded VM: node alone takes seconds to start there) is not a hung one. It gets
+ * one grace of half its deadline. A child blocked in the kernel printed its last step when it
+ * blocked, long before the deadline, so it gets none and is named at the deadline as before.
+ */
+export function advancingWindowMs(deadlineMs: number): number {
+  return Math.min(1000, deadlineMs / 4);
+}
+
+/**
+ * Runs one probe in a child process with a hard deadline. Resolves by the deadline (plus one
+ * grace for a child still advancing, see advancingWindowMs) whatever the child does: then the
+ * child gets SIGKILL, is left to exit on its own, and the probe is `stuck` at the last step it
+ * printed.
  */
 export async function runProbe(
   probe: WatchProbeName,
@@ -95,6 +106,8 @@ export async function runProbe(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let lastStep: string | null = null;
+    let lastStepAt = 0;
+    let graceMs = 0;
     let answer: Extract<ProbeLine, { result: unknown }>['result'] | null = null;
     let buffered = '';
     let stderr = '';
@@ -115,8 +128,10 @@ export async function runProbe(
         buffered = buffered.slice(nl + 1);
         try {
           const line = JSON.parse(text) as ProbeLine;
-          if ('step' in line) lastStep = line.step;
-          else answer = line.result;
+          if ('step' in line) {
+            lastStep = line.step;
+            lastStepAt = performance.now();
+          } else answer = line.result;
         } catch {
           // Not ours (a library printing): ignore.
         }
@@ -139,13 +154,18 @@ export async function runProbe(
     );
     child.once('close', (code) => {
       if (answer) {
+        const slow = graceMs
+          ? [
+              `slow, not stuck: still advancing (at ${lastStep}) at the ${deadlineMs} ms deadline; answered within its ${graceMs} ms grace`,
+            ]
+          : [];
         finish({
           result: {
             probe,
             status: answer.status,
             elapsedMs: elapsed(),
             stuckAt: null,
-            evidence: answer.evidence,
+            evidence: [...answer.evidence, ...slow],
           },
           data: answer.data,
         });
@@ -162,8 +182,14 @@ export async function runProbe(
         });
       }
     });
-    const timer = setTimeout(() => {
+    const expire = () => {
       if (done) return;
+      const sinceStep = performance.now() - lastStepAt;
+      if (!graceMs && lastStep !== null && sinceStep < advancingWindowMs(deadlineMs)) {
+        graceMs = Math.round(deadlineMs / 2);
+        timer = setTimeout(expire, graceMs);
+        return;
+      }
       child.kill('SIGKILL');
       // Do not keep the watcher alive (or its event loop busy) for a child that may never exit.
       child.stdout.destroy();
@@ -178,10 +204,11 @@ export async function runProbe(
           elapsedMs: elapsed(),
           stuckAt: lastStep,
           evidence: [
-            `no answer within ${deadlineMs} ms${lastStep ? `; blocked at ${lastStep}` : ''}; child pid ${child.pid} killed (a child in D state may linger until the kernel lets go)`,
+            `no answer within ${deadlineMs} ms${graceMs ? ` (+ ${graceMs} ms grace: it was still advancing at the deadline)` : ''}${lastStep ? `; blocked at ${lastStep}` : ''}; child pid ${child.pid} killed (a child in D state may linger until the kernel lets go)`,
           ],
         },
       });
-    }, deadlineMs);
+    };
+    let timer = setTimeout(expire, deadlineMs);
   });
 }
