@@ -41,7 +41,9 @@ export default defineConfig({
       },
       {
         // Issue 10: the API suites again with every collector on PostgreSQL (a throw-away
-        // cluster, test/pg/harness.ts), after the others so the two never share the cores.
+        // cluster, test/pg/harness.ts). A group of its own (vitest runs groups one after the
+        // other; `integration`, one file at a time, is its own last group), so the two never
+        // share the cores.
         extends: true,
         test: {
           name: 'api-on-postgres',
