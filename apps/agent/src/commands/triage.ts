@@ -107,14 +107,21 @@ async function withDecompressedCopy<T>(
   path: string,
   use: (plain: string, compressedBytes: number, unwrapMs: number) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'kdumpfleet-triage-'));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
+  // The handlers are in place before the dir exists: a Ctrl-C between mkdtemp and them would
+  // leave the dir behind (the test met exactly that on a loaded machine).
+  const made = mkdtemp(join(tmpdir(), 'kdumpfleet-triage-'));
+  const cleanup = () =>
+    made.then(
+      (d) => rm(d, { recursive: true, force: true }),
+      () => undefined,
+    );
   const onSignal = (signal: NodeJS.Signals) => {
     void cleanup().finally(() => process.kill(process.pid, signal));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    const dir = await made;
     const plain = join(dir, 'vmcore');
     const started = performance.now();
     let compressedBytes = 0;
