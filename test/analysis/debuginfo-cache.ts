@@ -101,3 +101,21 @@ export function ensureVmlinux(
   rmSync(work, { recursive: true, force: true });
   return { path: out, extractedMs: Date.now() - t };
 }
+
+/** The fixtures' kernels and their Debian -dbg packages. */
+export const REL61 = '6.1.0-56-cloud-amd64';
+export const PKG61 = `linux-image-${REL61}-dbg`;
+export const REL612 = '6.12.117+deb12-cloud-amd64';
+export const PKG612 = `linux-image-${REL612}-dbg`;
+
+/**
+ * A DEBUGINFO_DIRS tree (`<release>/vmlinux`) holding the 6.12 fixtures' vmlinux, downloaded and
+ * extracted once into the cache: what a test needs to see a dump reach `analyzed` without a
+ * debuginfod.
+ */
+export function ensureDebuginfoDirs(): string {
+  const root = debuginfoCacheRoot();
+  const deb = ensureDeb(join(root, 'deb-6.12'), PKG612);
+  ensureVmlinux(deb.path, join(root, 'dirs'), REL612);
+  return join(root, 'dirs');
+}

@@ -19,13 +19,12 @@ import {
   ensureDeb,
   ensureVmlinux,
   hasCommand,
+  PKG61,
+  PKG612,
   pythonHasDrgn,
+  REL612,
 } from './debuginfo-cache.js';
 import { startDebuginfod, type RunningDebuginfod } from './debuginfod-server.js';
-
-const PKG61 = 'linux-image-6.1.0-56-cloud-amd64-dbg';
-const REL612 = '6.12.117+deb12-cloud-amd64';
-const PKG612 = `linux-image-${REL612}-dbg`;
 
 const missing = [
   hasCommand('crash') ? null : 'crash',

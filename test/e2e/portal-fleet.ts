@@ -10,6 +10,7 @@ import {
   UPLOAD_TOKEN,
   type RunningCollector,
 } from '../collector/harness.js';
+import { ensureDebuginfoDirs, hasCommand, pythonHasDrgn } from '../analysis/debuginfo-cache.js';
 import { fixtureDumps, tusUpload } from '../collector/tus-client.js';
 
 /**
@@ -190,8 +191,15 @@ export async function waitTriaged(c: RunningCollector, dumpId: string, timeoutMs
   throw new Error(`dump ${dumpId} not triaged after ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
-/** vmlinux files by release, left by test/analysis (debuginfo-cache.ts) when it has run here. */
-export const DEBUGINFO_DIRS = '/var/tmp/kdumpfleet/debuginfo/dirs';
+/**
+ * Deep analysis (crash(8)/drgn) can run here: the tools are installed. Then the portal test gets
+ * the 6.12 vmlinux (downloaded once into the shared debuginfo cache, as test/analysis does) and
+ * shows crash/drgn output; without them it says what to install.
+ */
+export const deepToolsMissing: string | null =
+  hasCommand('crash') && pythonHasDrgn()
+    ? null
+    : 'install crash and python3-drgn (scripts/apt/test/analysis.txt)';
 
 /**
  * Nodes go dead 6 s after their last heartbeat here (the default is 3 min), so the fleet test
@@ -256,15 +264,14 @@ export async function untilLiveness(
 }
 
 export async function startPortalCollector(env: Record<string, string | null> = {}) {
-  const debugDirs = DEBUGINFO_DIRS;
+  const debugDirs = deepToolsMissing ? null : ensureDebuginfoDirs();
   return startCollector({
     env: {
       NODE_DEAD_AFTER: `${E2E_DEAD_AFTER_SECONDS}s`,
       INITIAL_ADMIN_USER: USERS.admin.username,
       INITIAL_ADMIN_PASSWORD: USERS.admin.password,
-      // Deep analysis gets crash(8)/drgn output when the analysis tests' vmlinux cache exists;
-      // nothing here depends on it (dumps without debuginfo end `no-debuginfo` with a reason).
-      ...(existsSync(debugDirs) ? { DEBUGINFO_DIRS: debugDirs } : {}),
+      // 6.12 dumps get crash(8)/drgn output; the others end `no-debuginfo` with a reason.
+      ...(debugDirs ? { DEBUGINFO_DIRS: debugDirs } : {}),
       ...env,
     },
   });

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { adminHeaders, removeDir, type RunningCollector } from '../collector/har
 import { chromiumMissing, launchChromium, type Browser } from './browser.js';
 import {
   DEAD_NODE,
-  DEBUGINFO_DIRS,
+  deepToolsMissing,
   NOT_READY_NODE,
   READY_NODE,
   USERS,
@@ -34,11 +34,7 @@ import {
 const missing = chromiumMissing();
 if (missing) console.warn(`portal e2e skipped: ${missing}`);
 
-const deepCache = existsSync(DEBUGINFO_DIRS);
-if (!deepCache)
-  console.warn(
-    `portal e2e: no ${DEBUGINFO_DIRS} (run test/analysis/deep-analysis.test.ts once to fill it): the crash/drgn tabs test is skipped`,
-  );
+if (deepToolsMissing) console.warn(`portal e2e: crash/drgn tabs test skipped: ${deepToolsMissing}`);
 
 const outDir = process.env.KDF_E2E_OUTPUT ?? '/var/tmp/kdumpfleet/e2e/portal';
 
@@ -383,28 +379,31 @@ describe.skipIf(missing !== null)('portal in Chromium', () => {
     await shot('09-admin');
   });
 
-  it.skipIf(!deepCache)('deep analysis output (crash/drgn) shows as tabs', async () => {
-    const deadline = Date.now() + 300_000;
-    let analyzed: string | null = null;
-    while (!analyzed && Date.now() < deadline) {
-      for (const id of dumpIds.values()) {
-        const a = (await api(c, `/api/v1/dumps/${id}/analysis`, { headers: adminHeaders }))
-          .body as {
-          state: string;
-        };
-        if (a.state === 'analyzed') analyzed = id;
+  it.skipIf(deepToolsMissing !== null)(
+    'deep analysis output (crash/drgn) shows as tabs',
+    async () => {
+      const deadline = Date.now() + 300_000;
+      let analyzed: string | null = null;
+      while (!analyzed && Date.now() < deadline) {
+        for (const id of dumpIds.values()) {
+          const a = (await api(c, `/api/v1/dumps/${id}/analysis`, { headers: adminHeaders }))
+            .body as {
+            state: string;
+          };
+          if (a.state === 'analyzed') analyzed = id;
+        }
+        if (!analyzed) await new Promise((r) => setTimeout(r, 2000));
       }
-      if (!analyzed) await new Promise((r) => setTimeout(r, 2000));
-    }
-    expect(analyzed, 'no dump reached analyzed within 5 min').not.toBeNull();
-    await page.goto(`${c.url}/dumps/${analyzed}`);
-    await page.getByTestId('tool-tabs').waitFor();
-    const tabs = page.locator('[data-testid=tool-tabs] [role=tab]');
-    expect(await tabs.count()).toBeGreaterThan(1);
-    await tabs.nth(1).click();
-    await expect(page.locator('pre.tool-output').textContent()).resolves.not.toBe('');
-    await shot('10-dump-deep-results');
-  });
+      expect(analyzed, 'no dump reached analyzed within 5 min').not.toBeNull();
+      await page.goto(`${c.url}/dumps/${analyzed}`);
+      await page.getByTestId('tool-tabs').waitFor();
+      const tabs = page.locator('[data-testid=tool-tabs] [role=tab]');
+      expect(await tabs.count()).toBeGreaterThan(1);
+      await tabs.nth(1).click();
+      await expect(page.locator('pre.tool-output').textContent()).resolves.not.toBe('');
+      await shot('10-dump-deep-results');
+    },
+  );
 
   it('no script error or CSP violation happened on any screen', () => {
     expect(pageErrors).toEqual([]);
