@@ -49,6 +49,10 @@ import {
 } from './src/watch-script.js';
 
 const FULL = process.env.LAB_FULL === '1';
+if (!FULL)
+  console.warn(
+    'lab watch: the 10 + 10 minute no-false-alarm soak runs only with LAB_FULL=1 (npm run test:lab:full); npm test runs a 30 + 30 s soak',
+  );
 const KEEP = process.env.KDF_LAB_KEEP === '1';
 const agentCli = join(repoRoot, 'apps', 'agent', 'dist', 'cli.js');
 
